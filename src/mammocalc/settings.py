@@ -1,0 +1,59 @@
+"""One settings object holding every tunable parameter, in physical units.
+
+Built from defaults, then ``MAMMOCALC_*`` environment variables, then CLI options, and passed
+explicitly to ``pipeline.analyze``. Every clinical threshold lives here (or in ``assess`` for the
+category cut-offs), with the reference it comes from.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """All parameters of the analysis. Lengths in mm, areas in mm^2 or cm^2 as named."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # reading
+    default_spacing_mm: float = Field(
+        0.1, gt=0, description="spacing assumed (with a warning) when none is given"
+    )
+    max_pixels: int = Field(
+        80_000_000, gt=0, description="larger images are refused (decompression-bomb guard)"
+    )
+    # breast
+    skin_band_mm: float = Field(2.0, ge=0, description="band inside the skin line not analysed")
+    # detect
+    min_diameter_mm: float = Field(0.1, gt=0, description="smallest calcification searched")
+    max_diameter_mm: float = Field(6.0, gt=0, description="largest calcification searched")
+    detection_threshold: float = Field(
+        0.5, ge=0, le=1, description="minimum calcification score kept"
+    )
+    # group (reference section 4: CAD literature, >= 3 within 1 cm^2)
+    macro_diameter_mm: float = Field(
+        1.0, gt=0, description="equivalent diameter from which a calcification is 'macro'"
+    )
+    cluster_min_count: int = Field(3, ge=2, description="fewest calcifications in a cluster")
+    cluster_link_mm: float = Field(
+        5.0, gt=0, description="single-linkage distance joining calcifications into one group"
+    )
+    cluster_max_area_cm2: float = Field(
+        1.0, gt=0, description="the cluster rule's area: min_count within this area"
+    )
+    finding_threshold: float = Field(
+        0.0, ge=0, le=1, description="minimum finding detection score reported"
+    )
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults, overridden by ``MAMMOCALC_<FIELD>`` variables, then by ``overrides``."""
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            env = os.environ.get(f"MAMMOCALC_{name.upper()}")
+            if env is not None:
+                values[name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
