@@ -1,0 +1,168 @@
+"""The synthetic evaluator with a fake simulator and a fake analysis: hand-counted figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from _eval_fakes import finding, image_result
+from mammocalc.evaluate.synthetic import evaluate_synthetic
+from mammocalc.models import Calcification, ImageResult, Mammogram, Shape
+from mammocalc.simulate.truth import SimulatedImage, Truth, TruthCalcification, TruthFinding
+from mammocalc.vocabulary import (
+    Category,
+    Distribution,
+    FindingKind,
+    Laterality,
+    Morphology,
+    View,
+)
+
+SPACING = 0.1
+
+
+def _truth_calc(
+    ident: int, centre: tuple[float, float], *, visible: bool = True
+) -> TruthCalcification:
+    r, c = centre
+    return TruthCalcification(
+        id=ident,
+        centroid_px=centre,
+        centroid_mm=(r * SPACING, c * SPACING),
+        diameter_mm=0.3,
+        length_mm=0.3,
+        width_mm=0.3,
+        area_mm2=0.07,
+        thickness_mm=0.3,
+        morphology=Morphology.FINE_PLEOMORPHIC,
+        visible=visible,
+        cnr=5.0,
+        contrast=0.05,
+        # a 2 x 2 px square around the centre
+        outline_px=[(r - 1, c - 1), (r - 1, c + 1), (r + 1, c + 1), (r + 1, c - 1)],
+        finding_id="T1",
+    )
+
+
+def _truth(seed: int, spacing_mm: float, density: str) -> Truth:
+    calcs = [
+        _truth_calc(0, (20.0, 20.0)),
+        _truth_calc(1, (20.0, 30.0)),
+        _truth_calc(2, (30.0, 25.0)),
+        _truth_calc(3, (60.0, 60.0), visible=False),
+    ]
+    cluster = TruthFinding(
+        id="T1",
+        kind=FindingKind.CLUSTER,
+        morphology=[Morphology.FINE_PLEOMORPHIC],
+        distribution=Distribution.GROUPED,
+        calcification_ids=[0, 1, 2],
+        centroid_px=(23.0, 25.0),
+        centroid_mm=(2.3, 2.5),
+        bbox_px=(19, 19, 31, 31),
+        extent_mm=1.2,
+        count=3,
+        category=Category.SUSPICIOUS_MODERATE,
+        management=Category.SUSPICIOUS_MODERATE.management,
+        exam_finding="E1",
+    )
+    return Truth(
+        simulator_version="test",
+        seed=seed,
+        scene="test",
+        laterality=Laterality.LEFT,
+        view=View.CC,
+        density=density,
+        spacing_mm=spacing_mm,
+        shape_px=(100, 100),
+        is_film=False,
+        chest_wall="left",
+        nipple_px=(50.0, 99.0),
+        breast_area_cm2=0.5,
+        breast_mask_rle=[0, 10000],
+        calcifications=calcs,
+        findings=[cluster],
+    )
+
+
+def _simulate(seed: int, spacing_mm: float, density: str) -> SimulatedImage:
+    mammogram = Mammogram(np.zeros((100, 100), np.float32), SPACING)
+    return SimulatedImage(mammogram, _truth(seed, spacing_mm, density))
+
+
+def _calc(ident: int, centre: tuple[float, float], score: float) -> Calcification:
+    shape = Shape(
+        circularity=1, elongation=1, solidity=1, length_mm=0.3, width_mm=0.3, orientation_deg=0
+    )
+    return Calcification(
+        id=ident,
+        centroid_px=centre,
+        centroid_mm=(0.0, 0.0),
+        area_mm2=0.07,
+        diameter_mm=0.3,
+        contrast=0.05,
+        cnr=5.0,
+        shape=shape,
+        score=score,
+    )
+
+
+def _analyse(_: Mammogram) -> ImageResult:
+    calcs = [
+        _calc(0, (20.0, 24.0), 0.9),  # 4 px (<= 0.4 mm) from truth 0: hit
+        _calc(1, (21.0, 30.8), 0.8),  # 1.3 px from truth 1 (0.13 mm): hit
+        _calc(2, (40.0, 25.0), 0.7),  # 10 px (>= 0.7 mm) from truth 2, outside its outline: FP
+        _calc(3, (60.0, 60.5), 0.6),  # invisible truth 3: neither
+        _calc(4, (90.0, 90.0), 0.5),  # false positive
+    ]
+    findings = [
+        finding(
+            (24.0, 26.0),
+            0.9,
+            morphology=Morphology.FINE_PLEOMORPHIC,
+            distribution=Distribution.GROUPED,
+            category=Category.SUSPICIOUS_HIGH,
+        ),
+        finding((90.0, 90.0), 0.3, morphology=Morphology.PUNCTATE, category=Category.BENIGN),
+    ]
+    return image_result(findings, spacing_mm=SPACING, calcifications=calcs)
+
+
+def test_synthetic_figures_by_hand() -> None:
+    seen: list[int] = []
+    result = evaluate_synthetic(
+        4, seed=10, analyze_image=_analyse, simulate=_simulate, on_image=seen.append
+    )
+    json.dumps(result)
+    assert seen == [10, 11, 12, 13]
+    assert result["dataset"] == "synthetic" and result["n_images"] == 4
+    # per image: 3 visible, hits at .9 and .8, FPs at .7 and .5, over 0.5 cm^2 of breast
+    calc = result["calcification_froc"]
+    assert result["n_truth_calcifications"] == 12 and calc["fp_unit"] == "cm2"
+    assert calc["sensitivity_at_fp"]["0.4"] == pytest.approx(2 / 3)  # 0 FP
+    assert calc["points"]["fp_rate"][-1] == pytest.approx(8 / 2.0)  # 8 FPs over 2 cm^2
+    # clusters: the true one at .9, a false one at .3 on each image
+    assert result["n_truth_clusters"] == 4
+    assert result["froc"]["sensitivity_at_fp"]["0.1"] == 1.0
+    assert result["froc"]["points"]["fp_rate"][-1] == 1.0
+    assert result["morphology"]["micro_accuracy"] == 1.0
+    assert result["distribution"]["macro_accuracy"] == 1.0
+    category = result["category"]
+    assert category["agreement"] == 0.0 and category["n_matched"] == 4
+    assert category["confusion_matrix"][5][6] > 0  # 4B intended, 4C given (rank order)
+    assert set(result["by_spacing"]) == {"0.07", "0.1"}
+    assert set(result["by_density"]) == {"a", "b"}
+    assert result["by_spacing"]["0.07"]["n_images"] == 2
+    assert result["auc"] is None
+
+
+def test_no_findings_gives_null_figures() -> None:
+    def nothing(_: Mammogram) -> ImageResult:
+        return image_result([], spacing_mm=SPACING)
+
+    result = evaluate_synthetic(1, analyze_image=nothing, simulate=_simulate)
+    assert result["froc"]["sensitivity_at_fp"]["1"] == 0.0
+    assert result["morphology"]["micro_accuracy"] is None
+    assert result["category"]["agreement"] is None
