@@ -1,0 +1,37 @@
+"""The finding-level ``detection_score``: how likely a group is a real finding, not noise or tissue.
+
+Clusters and scattered groups use a logistic model over group features (``detect_cluster.json`` when
+shipped, else a transparent default: more, stronger and more conspicuous members score higher).
+Macrocalcifications and vascular tracks are conspicuous by construction: their score is that of
+their members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from mammocalc._detect_score import LogisticModel, load_model
+from mammocalc.vocabulary import FindingKind
+
+DEFAULT_CLUSTER_MODEL = LogisticModel(
+    names=("n", "score_mean", "cnr_mean"),
+    weights=np.array([1.5, 3.0, 0.4]),
+    mean=np.array([np.log(4.0), 0.8, 5.0]),
+    scale=np.array([1.0, 1.0, 1.0]),
+    bias=0.0,
+    log_features=frozenset({"n"}),
+)
+
+
+def cluster_model() -> LogisticModel:
+    """The cluster model: shipped weights, else :data:`DEFAULT_CLUSTER_MODEL`."""
+    return load_model("detect_cluster.json") or DEFAULT_CLUSTER_MODEL
+
+
+def detection_score(kind: FindingKind, features: Mapping[str, float]) -> float:
+    """Probability-like score in [0, 1] that a finding of ``kind`` with ``features`` is real."""
+    if kind in (FindingKind.MACROCALCIFICATION, FindingKind.VASCULAR):
+        return float(np.clip(features["score_mean"], 0.0, 1.0))
+    return cluster_model().score(features)

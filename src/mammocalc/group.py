@@ -1,0 +1,238 @@
+"""Grouping of calcifications into findings: clusters, macrocalcifications, vascular, scattered.
+
+Rules (``settings`` holds every number; reference sections 3-4):
+
+* Calcifications are joined by single linkage at ``cluster_link_mm``.
+* A linked group is a **cluster** when at least ``cluster_min_count`` of its members lie within a
+  circle of area ``cluster_max_area_cm2`` (the CAD convention: >= 3 within 1 cm^2).
+* A group that runs along a line as tubular, aligned segments (or two parallel tracks) for at least
+  ``_VASCULAR_MIN_EXTENT_MM`` is **vascular**; so is a single long rod-like calcification.
+* A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
+  **macrocalcification** finding of its own.
+* Distribution: *diffuse* when the group spans half the breast, *regional* beyond 20 mm, *segmental*
+  when that large group is a wedge pointing at the nipple, *linear* when the members lie on a line,
+  otherwise *grouped*. Regional or diffuse groups of low density are **scattered** findings.
+
+The ``detection_score`` is a logistic model over group features (``_group_score``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage as ndi
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from mammocalc._group_features import group_features, principal_axis
+from mammocalc._group_score import detection_score
+from mammocalc.models import BreastMasks, Calcification, Finding, Mammogram
+from mammocalc.settings import Settings
+from mammocalc.vocabulary import Distribution, FindingKind
+
+_REGIONAL_MM = 20.0  # BI-RADS: grouped spans at most 2 cm; beyond it is regional
+_LINEAR_MIN = 0.9  # PCA linearity from which centres are "in a line"
+_SEGMENT_ANGLE_DEG = 35.0  # wedge axis within this angle of the line to the nipple
+_SCATTERED_DENSITY_PER_CM2 = 5.0
+_VASCULAR_MIN_EXTENT_MM = 6.0
+_ROD_LENGTH_MM = 3.0  # a single rod-like calcification this long and thin is vascular
+_ROD_ELONGATION = 4.0
+
+
+def group(
+    calcifications: list[Calcification],
+    mammogram: Mammogram,
+    masks: BreastMasks,
+    *,
+    settings: Settings | None = None,
+) -> list[Finding]:
+    """Group the calcifications of one image into findings.
+
+    Parameters
+    ----------
+    calcifications : list of Calcification
+        Output of :func:`mammocalc.detect.detect` for ``mammogram``.
+    mammogram : Mammogram
+        The image (laterality, view, source and spacing are used).
+    masks : BreastMasks
+        Its breast masks (skin and nipple distances, breast size).
+    settings : Settings, optional
+        ``cluster_link_mm``, ``cluster_min_count``, ``cluster_max_area_cm2``,
+        ``macro_diameter_mm``, ``finding_threshold``.
+
+    Returns
+    -------
+    list of Finding
+        Ordered by decreasing ``detection_score``; ids ``"{laterality or 'X'}-{view}-{k}"``.
+    """
+    settings = settings or Settings.model_validate({})
+    if not calcifications:
+        return []
+    context = _Context(mammogram, masks, settings)
+    drafts: list[tuple[FindingKind, list[Calcification], Distribution | None]] = []
+    in_cluster: set[int] = set()
+    for members in _linked_groups(calcifications, settings.cluster_link_mm):
+        kind, distribution = _classify(members, context)
+        if kind is None:
+            continue
+        drafts.append((kind, members, distribution))
+        in_cluster.update(c.id for c in members)
+    for calc in calcifications:
+        if calc.id in in_cluster:
+            continue
+        if _is_rod(calc):
+            drafts.append((FindingKind.VASCULAR, [calc], None))
+        elif calc.diameter_mm >= settings.macro_diameter_mm:
+            drafts.append((FindingKind.MACROCALCIFICATION, [calc], None))
+    findings = [context.finding(kind, members, dist) for kind, members, dist in drafts]
+    findings = [f for f in findings if f.detection_score >= settings.finding_threshold]
+    findings.sort(key=lambda f: (-f.detection_score, f.centroid_px))
+    prefix = f"{mammogram.laterality.value if mammogram.laterality else 'X'}-{mammogram.view.value}"
+    return [f.model_copy(update={"id": f"{prefix}-{k}"}) for k, f in enumerate(findings, start=1)]
+
+
+def _linked_groups(calcs: list[Calcification], link_mm: float) -> list[list[Calcification]]:
+    """Single-linkage groups at ``link_mm`` between centres, members in input order."""
+    points = np.array([c.centroid_mm for c in calcs], float)
+    pairs = cKDTree(points).query_pairs(link_mm, output_type="ndarray")
+    n = len(calcs)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return [[calcs[i] for i in np.flatnonzero(labels == g)] for g in range(labels.max() + 1)]
+
+
+def _satisfies_cluster_rule(members: list[Calcification], settings: Settings) -> bool:
+    """True when a circle of area ``cluster_max_area_cm2`` on a member holds enough micro ones."""
+    if len(members) < settings.cluster_min_count:
+        return False
+    radius_mm = 10.0 * np.sqrt(settings.cluster_max_area_cm2 / np.pi)
+    micro = [c for c in members if c.diameter_mm < settings.macro_diameter_mm]
+    if len(micro) < settings.cluster_min_count:
+        return False
+    points = np.array([c.centroid_mm for c in micro], float)
+    counts = [len(n) for n in cKDTree(points).query_ball_point(points, radius_mm)]
+    return max(counts) >= settings.cluster_min_count
+
+
+def _is_rod(calc: Calcification) -> bool:
+    return calc.shape.length_mm >= _ROD_LENGTH_MM and calc.shape.elongation >= _ROD_ELONGATION
+
+
+class _Context:
+    """What every finding of one image needs: distances to skin and nipple, breast size."""
+
+    def __init__(self, mammogram: Mammogram, masks: BreastMasks, settings: Settings) -> None:
+        self.mammogram, self.masks, self.settings = mammogram, masks, settings
+        spacing = mammogram.spacing_mm
+        self.step = max(1, int(round(0.5 / spacing)))
+        coarse = masks.breast[:: self.step, :: self.step]
+        self.skin_depth_mm = ndi.distance_transform_edt(coarse) * spacing * self.step
+        rows, cols = np.nonzero(coarse)
+        span_px = max(np.ptp(rows), np.ptp(cols)) * self.step if rows.size else 0
+        self.breast_span_mm = float(span_px * spacing)
+        self.nipple_mm = np.array(masks.nipple_px, float) * spacing
+
+    def skin_distance_mm(self, centre_px: tuple[float, float]) -> float:
+        r = min(int(centre_px[0]) // self.step, self.skin_depth_mm.shape[0] - 1)
+        c = min(int(centre_px[1]) // self.step, self.skin_depth_mm.shape[1] - 1)
+        return float(self.skin_depth_mm[r, c])
+
+    def finding(
+        self, kind: FindingKind, members: list[Calcification], distribution: Distribution | None
+    ) -> Finding:
+        spacing = self.mammogram.spacing_mm
+        centre_px = tuple(np.mean([c.centroid_px for c in members], axis=0).tolist())
+        centre_mm = (centre_px[0] * spacing, centre_px[1] * spacing)
+        features = group_features(
+            members,
+            link_mm=self.settings.cluster_link_mm,
+            distance_to_skin_mm=self.skin_distance_mm(centre_px),
+            distance_to_nipple_mm=float(np.hypot(*(np.array(centre_mm) - self.nipple_mm))),
+        )
+        outline = np.array([p for c in members for p in (c.outline_px or [c.centroid_px])])
+        low, high = np.floor(outline.min(axis=0)), np.ceil(outline.max(axis=0))
+        return Finding(
+            id="",
+            image=self.mammogram.identifiers.source,
+            laterality=self.mammogram.laterality,
+            view=self.mammogram.view,
+            kind=kind,
+            calcification_ids=[c.id for c in members],
+            centroid_px=(centre_px[0], centre_px[1]),
+            centroid_mm=centre_mm,
+            bbox_px=(int(low[0]), int(low[1]), int(high[0]), int(high[1])),
+            extent_mm=features["extent_mm"],
+            count=len(members),
+            density_per_cm2=features["density_per_cm2"],
+            distribution=distribution,
+            detection_score=detection_score(kind, features),
+            features=features,
+        )
+
+
+def _classify(
+    members: list[Calcification], context: _Context
+) -> tuple[FindingKind | None, Distribution | None]:
+    """Kind and distribution of one linked group, or (None, None) when it is no finding."""
+    settings = context.settings
+    if len(members) >= 2 and _is_vascular(members):
+        return FindingKind.VASCULAR, Distribution.LINEAR
+    if not _satisfies_cluster_rule(members, settings):
+        return None, None
+    distribution = _distribution(members, context)
+    points = np.array([c.centroid_mm for c in members], float)
+    area_cm2 = max(float(np.ptp(points[:, 0]) * np.ptp(points[:, 1])) / 100.0, 1e-3)
+    sparse = len(members) / area_cm2 < _SCATTERED_DENSITY_PER_CM2
+    if distribution is Distribution.DIFFUSE or (distribution is Distribution.REGIONAL and sparse):
+        return FindingKind.SCATTERED, distribution
+    return FindingKind.CLUSTER, distribution
+
+
+def _is_vascular(members: list[Calcification]) -> bool:
+    """Tubular segments aligned along one track (or two parallel ones) over a long stretch."""
+    points = np.array([c.centroid_mm for c in members], float)
+    linearity, axis = principal_axis(points)
+    span = float(np.ptp(points @ axis)) + max(c.shape.length_mm for c in members)
+    if span < _VASCULAR_MIN_EXTENT_MM or linearity < _LINEAR_MIN:
+        return False
+    tubular = [c for c in members if c.shape.elongation >= 2.5 and c.shape.length_mm >= 1.0]
+    if not tubular:
+        return False
+    angles = np.radians([c.shape.orientation_deg for c in tubular])
+    along = np.abs(np.cos(angles) * axis[0] + np.sin(angles) * axis[1])
+    covered = sum(c.shape.length_mm for c, a in zip(tubular, along, strict=True) if a > 0.85)
+    return covered >= 0.4 * span
+
+
+def _distribution(members: list[Calcification], context: _Context) -> Distribution:
+    points = np.array([c.centroid_mm for c in members], float)
+    linearity, axis = principal_axis(points)
+    span = float(np.max(np.ptp(points, axis=0))) if len(points) > 1 else 0.0
+    extent = float(np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1)).max())
+    if context.breast_span_mm > 0 and extent >= 0.5 * context.breast_span_mm and len(members) >= 10:
+        return Distribution.DIFFUSE
+    if linearity >= _LINEAR_MIN and len(members) >= 3 and span > 0:
+        return Distribution.LINEAR
+    if extent > _REGIONAL_MM:
+        if _points_to_nipple(points, axis, context.nipple_mm) and linearity >= 0.5:
+            return Distribution.SEGMENTAL
+        return Distribution.REGIONAL
+    return Distribution.GROUPED
+
+
+def _points_to_nipple(points: np.ndarray, axis: np.ndarray, nipple_mm: np.ndarray) -> bool:
+    """True when the group's long axis points at the nipple and it narrows towards it (a wedge)."""
+    centre = points.mean(axis=0)
+    to_nipple = nipple_mm - centre
+    distance = float(np.hypot(*to_nipple))
+    if distance < 1e-6:
+        return False
+    cosine = abs(float(np.dot(axis, to_nipple / distance)))
+    if cosine < np.cos(np.radians(_SEGMENT_ANGLE_DEG)):
+        return False
+    along = (points - centre) @ (to_nipple / distance)
+    across = np.abs((points - centre) @ np.array([-axis[1], axis[0]]))
+    near, far = along > 0, along <= 0
+    if near.sum() < 2 or far.sum() < 2:
+        return False
+    return float(across[near].mean()) < float(across[far].mean())

@@ -1,0 +1,135 @@
+"""Grouping rules on hand-placed calcifications: cluster rule, macro threshold, distributions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mammocalc.group import group
+from mammocalc.models import BreastMasks, Calcification, Identifiers, Mammogram, Shape
+from mammocalc.settings import Settings
+from mammocalc.vocabulary import Distribution, FindingKind, Laterality, View
+
+SPACING_MM = 0.1
+SIZE_PX = 1000  # a 100 mm square image, all breast, nipple at the right edge's middle
+
+
+def calc(
+    i: int,
+    row_mm: float,
+    col_mm: float,
+    diameter_mm: float = 0.3,
+    *,
+    elongation: float = 1.1,
+    orientation_deg: float = 0.0,
+) -> Calcification:
+    length = diameter_mm * np.sqrt(elongation)
+    centre_px = (row_mm / SPACING_MM, col_mm / SPACING_MM)
+    return Calcification(
+        id=i,
+        centroid_px=centre_px,
+        centroid_mm=(row_mm, col_mm),
+        outline_px=[(centre_px[0] - 2, centre_px[1]), (centre_px[0] + 2, centre_px[1])],
+        area_mm2=np.pi * diameter_mm**2 / 4,
+        diameter_mm=diameter_mm,
+        contrast=0.05,
+        cnr=8.0,
+        shape=Shape(
+            circularity=0.9,
+            elongation=elongation,
+            solidity=0.95,
+            length_mm=length,
+            width_mm=length / elongation,
+            orientation_deg=orientation_deg,
+        ),
+        score=0.9,
+    )
+
+
+def image() -> tuple[Mammogram, BreastMasks]:
+    pixels = np.zeros((SIZE_PX, SIZE_PX), np.float32)
+    breast = np.ones_like(pixels, bool)
+    mammogram = Mammogram(
+        pixels, SPACING_MM, Laterality.LEFT, View.CC, Identifiers(source="left-cc.png")
+    )
+    masks = BreastMasks(
+        breast, ~breast, ~breast, breast, "left", (SIZE_PX / 2, SIZE_PX - 1.0), SPACING_MM
+    )
+    return mammogram, masks
+
+
+def run(calcs: list[Calcification], **settings: object) -> list:
+    return group(calcs, *image(), settings=Settings.model_validate(settings))
+
+
+def test_three_within_a_square_centimetre_is_a_grouped_cluster() -> None:
+    calcs = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50), calc(4, 80, 20)]
+    (finding,) = run(calcs)
+    assert finding.kind is FindingKind.CLUSTER
+    assert finding.distribution is Distribution.GROUPED
+    assert finding.count == 3 and sorted(finding.calcification_ids) == [1, 2, 3]
+    assert finding.id == "L-CC-1" and finding.image == "left-cc.png"
+    assert finding.centroid_mm == pytest.approx((51.0, 50.67), abs=0.01)
+    features = finding.features
+    for key in ("n", "extent_mm", "density_per_cm2", "linearity", "branching", "size_ratio"):
+        assert key in features
+    assert features["distance_to_nipple_mm"] == pytest.approx(np.hypot(1.0, 49.23), abs=0.2)
+    assert 0.0 <= finding.detection_score <= 1.0
+    assert finding.morphology == [] and finding.category is None
+
+
+def test_two_calcifications_or_a_loose_chain_are_no_cluster() -> None:
+    assert run([calc(1, 50, 50), calc(2, 51, 51)]) == []
+    assert run([calc(1, 50, 50), calc(2, 50, 56), calc(3, 50, 62), calc(4, 50, 68)]) == []
+    assert len(run([calc(1, 50, 50), calc(2, 51, 51)], cluster_min_count=2)) == 1
+
+
+def test_macrocalcification_threshold() -> None:
+    findings = run([calc(1, 30, 30, 1.2), calc(2, 70, 70, 0.8)])
+    assert [f.kind for f in findings] == [FindingKind.MACROCALCIFICATION]
+    assert findings[0].calcification_ids == [1]
+    assert run([calc(1, 30, 30, 1.2)], macro_diameter_mm=1.5) == []
+
+
+def test_macro_inside_a_micro_cluster_belongs_to_it() -> None:
+    calcs = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50), calc(4, 51, 51, 1.3)]
+    (finding,) = run(calcs)
+    assert finding.kind is FindingKind.CLUSTER and finding.count == 4
+
+
+def test_linear_regional_and_diffuse_distributions() -> None:
+    line = [calc(i, 50 + 0.05 * i, 40 + 1.5 * i) for i in range(1, 9)]
+    (linear,) = run(line)
+    assert linear.distribution is Distribution.LINEAR and linear.features["linearity"] > 0.9
+
+    rng = np.random.default_rng(0)
+    points = rng.uniform(0, 28, (90, 2)) + 30
+    (regional,) = run([calc(i, r, c) for i, (r, c) in enumerate(points, 1)])
+    assert regional.distribution is Distribution.REGIONAL
+    assert regional.extent_mm > 20
+
+    points = rng.uniform(5, 95, (300, 2))
+    findings = run([calc(i, r, c) for i, (r, c) in enumerate(points, 1)])
+    assert findings[0].distribution is Distribution.DIFFUSE
+    assert findings[0].kind is FindingKind.SCATTERED
+
+
+def test_vascular_track_of_aligned_tubular_segments() -> None:
+    track = [
+        calc(i, 40 + 0.1 * i, 20 + 2.0 * i, 0.6, elongation=6.0, orientation_deg=90.0)
+        for i in range(1, 10)
+    ]
+    (finding,) = run(track)
+    assert finding.kind is FindingKind.VASCULAR
+    rod = calc(1, 40, 40, 1.2, elongation=8.0, orientation_deg=45.0)
+    assert [f.kind for f in run([rod])] == [FindingKind.VASCULAR]
+
+
+def test_ids_count_from_one_by_score() -> None:
+    a = [calc(i, 20 + (i % 2), 20 + i) for i in range(1, 6)]
+    b = [calc(i, 70 + (i % 2), 70 + i) for i in range(6, 9)]
+    findings = run(a + b)
+    assert [f.id for f in findings] == ["L-CC-1", "L-CC-2"]
+    assert findings[0].detection_score >= findings[1].detection_score
+    assert sum(f.count for f in findings) == 8
+    assert run([]) == []
