@@ -44,8 +44,10 @@ FINDINGS = {
 
 def _write_dir(root: Path, info: str = INFO) -> Path:
     (root / "Info.txt").write_text(info)
+    rng = np.random.default_rng(0)
     for ref in FINDINGS:
-        Image.fromarray(np.zeros((1024, 1024), np.uint8)).save(root / f"{ref}.pgm")
+        pixels = rng.integers(0, 256, (1024, 1024), dtype=np.uint8)
+        Image.fromarray(pixels).save(root / f"{ref}.pgm")
     return root
 
 

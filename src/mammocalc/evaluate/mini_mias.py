@@ -46,6 +46,7 @@ __all__ = [
     "MiasImage",
     "TruthCluster",
     "evaluate_mini_mias",
+    "list_images",
     "parse_info",
     "patient_of",
     "score_mini_mias",
@@ -296,6 +297,24 @@ def _cluster_detail(
     }
 
 
+def list_images(directory: Path) -> tuple[dict[str, MiasImage], list[str]]:
+    """The truth of a mini-MIAS folder and the sorted references of its images listed there.
+
+    Raises
+    ------
+    DatasetError
+        When ``Info.txt`` is missing or malformed, or no listed image is present.
+    """
+    info = Path(directory) / "Info.txt"
+    if not info.is_file():
+        raise DatasetError(f"{directory}: no Info.txt; give the mini-MIAS folder as distributed.")
+    truth = parse_info(info)
+    refs = sorted(p.stem for p in Path(directory).glob("mdb*.pgm") if p.stem in truth)
+    if not refs:
+        raise DatasetError(f"{directory}: no mdbNNN.pgm image listed in Info.txt was found.")
+    return truth, refs
+
+
 def evaluate_mini_mias(
     directory: Path,
     *,
@@ -340,13 +359,7 @@ def evaluate_mini_mias(
         ``froc``, ``n_truth_clusters``, ``auc``, ``auc_ci95``, ``brier``, ``ece``,
         ``excluding_unreliable`` (same figures without mdb212 and mdb214), and per-image detail.
     """
-    info = Path(directory) / "Info.txt"
-    if not info.is_file():
-        raise DatasetError(f"{directory}: no Info.txt; give the mini-MIAS folder as distributed.")
-    truth = parse_info(info)
-    refs = sorted(p.stem for p in Path(directory).glob("mdb*.pgm") if p.stem in truth)
-    if not refs:
-        raise DatasetError(f"{directory}: no mdbNNN.pgm image listed in Info.txt was found.")
+    truth, refs = list_images(directory)
     refs = refs[:limit] if limit is not None else refs
     analyse = analyze_image or default_analyzer(settings)
     done: dict[str, ImageResult] = {}
