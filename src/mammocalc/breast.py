@@ -1,0 +1,201 @@
+"""The breast stage: breast region, skin line, pectoral muscle, and the area worth analysing.
+
+Works on a block-averaged working copy of about ``WORKING_SPACING_MM`` per pixel, so a 3328 x 4096
+image costs about as much as a 1024 x 1024 one, then brings the masks back to the original grid.
+Steps, on the working copy:
+
+1. Foreground: smoothed intensity above a level a small fraction of the way from the background
+   (air, padding, unexposed film) to the tissue.
+2. Breast: the largest foreground component after a small opening, so labels, letters, markers and
+   thin film-edge strips fall away; holes filled; straight bands along the top or bottom edge that
+   span the film (film borders) cut off.
+3. Orientation: the chest wall is the side where the breast is fullest; the copy is flipped so the
+   chest wall is on the left, and tried both ways up for the pectoral muscle.
+4. Pectoral muscle (MLO, ML, LM, and unknown views when the evidence is strong): see
+   :mod:`mammocalc._breast_pectoral`.
+5. Skin line: the breast outline, except where it is cut by the image edge or the chest wall; the
+   skin band and the analysable area come from the distance to it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from mammocalc._breast_pectoral import fit_pectoral
+from mammocalc._breast_region import (
+    breast_component,
+    downsample,
+    film_padding,
+    foreground_threshold,
+    label_mask,
+    remove_edge_bands,
+    upsample,
+)
+from mammocalc.errors import InputError
+from mammocalc.models import BreastMasks, Mammogram
+from mammocalc.settings import Settings
+from mammocalc.vocabulary import View
+
+WORKING_SPACING_MM = 0.5
+# Smallest breast accepted (cm^2); a compressed breast on any view is far larger.
+MIN_BREAST_AREA_CM2 = 10.0
+# Thickness of the skin band reported as ``skin`` (mm); skin is about 0.5-2 mm thick.
+SKIN_THICKNESS_MM = 1.5
+# Smoothing of the working copy before thresholding (mm).
+SMOOTH_MM = 1.0
+# Pectoral contrast (fraction of tissue contrast) needed to accept a muscle on a lateral view, and
+# on a view of unknown type, where a false muscle costs more than a missed one.
+PECTORAL_MIN_CONTRAST = {True: 0.04, False: 0.12}
+CC_VIEWS = (View.CC, View.XCCL, View.XCCM)
+# How much stronger a muscle at the bottom must look than one at the top to call the image flipped.
+UPSIDE_DOWN_ODDS = 1.5
+# Fraction of the breast's height, at each end, not searched for the nipple.
+NIPPLE_END_MARGIN = 0.15
+
+
+def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> BreastMasks:
+    """Find the breast, its skin line and pectoral muscle, and the area to analyse.
+
+    Parameters
+    ----------
+    mammogram : Mammogram
+        Pixels in [0, 1], brighter is denser, in any orientation and either laterality.
+    settings : Settings, optional
+        Uses ``skin_band_mm`` (band inside the skin line left out of ``analysable``).
+
+    Returns
+    -------
+    BreastMasks
+        Boolean masks of the image's shape (``breast``, ``pectoral``, ``skin``, ``analysable``),
+        the chest-wall side ``"left"`` or ``"right"``, the nipple estimate ``(row, col)`` in pixels
+        and the image's spacing.
+
+    Raises
+    ------
+    InputError
+        When the image holds no breast (blank, constant or noise, or a region under 10 cm^2).
+
+    Examples
+    --------
+    >>> from mammocalc.breast import segment  # doctest: +SKIP
+    >>> masks = segment(mammogram)  # doctest: +SKIP
+    >>> masks.chest_wall, round(masks.breast_area_cm2)  # doctest: +SKIP
+    ('left', 142)
+    """
+    settings = settings or Settings.model_validate({})
+    factor = max(1, int(round(WORKING_SPACING_MM / mammogram.spacing_mm)))
+    spacing_mm = mammogram.spacing_mm * factor
+    small = downsample(mammogram.pixels, factor)
+    smooth = ndi.gaussian_filter(small, SMOOTH_MM / spacing_mm)
+    padding = film_padding(small, spacing_mm) if mammogram.is_film else None
+    background, tissue, threshold = foreground_threshold(smooth, padding=padding)
+    foreground = smooth > threshold
+    foreground &= ~label_mask(small, smooth, threshold, background, spacing_mm)
+    breast = breast_component(foreground, spacing_mm)
+    chest_left = _chest_wall_is_left(breast)
+    flip_cols = slice(None) if chest_left else slice(None, None, -1)
+    breast = remove_edge_bands(breast[:, flip_cols], spacing_mm)[:, flip_cols]
+    _check_breast(breast, spacing_mm, mammogram)
+
+    norm_breast, norm_smooth = breast[:, flip_cols], smooth[:, flip_cols]
+    pectoral = _pectoral(norm_smooth, norm_breast, spacing_mm, tissue - background, mammogram.view)
+    skin_distance_mm = _skin_distance_mm(norm_breast, spacing_mm)
+    skin = norm_breast & (skin_distance_mm <= SKIN_THICKNESS_MM)
+    analysable = norm_breast & ~pectoral & (skin_distance_mm > settings.skin_band_mm)
+    nipple_row, nipple_col = _nipple(norm_breast)
+
+    codes = (
+        norm_breast.astype(np.uint8)
+        | (pectoral.astype(np.uint8) << 1)
+        | (skin.astype(np.uint8) << 2)
+        | (analysable.astype(np.uint8) << 3)
+    )[:, flip_cols]
+    full = upsample(codes, factor, mammogram.pixels.shape)
+    n_cols_small = breast.shape[1]
+    col_small = nipple_col if chest_left else n_cols_small - 1 - nipple_col
+    return BreastMasks(
+        breast=(full & 1).astype(bool),
+        pectoral=(full & 2).astype(bool),
+        skin=(full & 4).astype(bool),
+        analysable=(full & 8).astype(bool),
+        chest_wall="left" if chest_left else "right",
+        nipple_px=((nipple_row + 0.5) * factor - 0.5, (col_small + 0.5) * factor - 0.5),
+        spacing_mm=mammogram.spacing_mm,
+    )
+
+
+def _chest_wall_is_left(breast: np.ndarray) -> bool:
+    """The chest wall is on the side where the breast is fullest (the nipple side tapers)."""
+    cols = np.flatnonzero(breast.any(axis=0))
+    if cols.size == 0:
+        return True
+    mid = (cols[0] + cols[-1]) / 2
+    column_mass = breast.sum(axis=0)
+    positions = np.arange(breast.shape[1])
+    return bool(column_mass[positions < mid].sum() >= column_mass[positions > mid].sum())
+
+
+def _check_breast(breast: np.ndarray, spacing_mm: float, mammogram: Mammogram) -> None:
+    area_cm2 = float(breast.sum()) * spacing_mm**2 / 100.0
+    image_cm2 = breast.size * spacing_mm**2 / 100.0
+    if area_cm2 < MIN_BREAST_AREA_CM2 or area_cm2 > 0.98 * image_cm2:
+        raise InputError(
+            f"{mammogram.identifiers.source}: no breast found in the image; the region that "
+            f"stands out from the background covers {area_cm2:.1f} of {image_cm2:.1f} cm^2 (a "
+            f"breast needs at least {MIN_BREAST_AREA_CM2:.0f} cm^2 and some background), so check "
+            "that this is a mammogram, that brighter means denser, and that the pixel spacing is "
+            "right."
+        )
+
+
+def _pectoral(
+    smooth: np.ndarray, breast: np.ndarray, spacing_mm: float, scale: float, view: View
+) -> np.ndarray:
+    """The muscle on the normalised copy, tried with the muscle at the top and at the bottom."""
+    if view in CC_VIEWS or not (view.is_lateral or view is View.UNKNOWN):
+        return np.zeros_like(breast)
+    upright = fit_pectoral(smooth, breast, spacing_mm, scale)
+    flipped = fit_pectoral(smooth[::-1], breast[::-1], spacing_mm, scale)
+    # Images are almost always upright; the inframammary fold can mimic a muscle at the bottom.
+    upside_down = flipped.contrast > UPSIDE_DOWN_ODDS * upright.contrast
+    fit = flipped if upside_down else upright
+    if fit.contrast < PECTORAL_MIN_CONTRAST[view.is_lateral]:
+        return np.zeros_like(breast)
+    rows = slice(None, None, -1) if upside_down else slice(None)
+    return fit.mask(breast[rows])[rows]
+
+
+def _skin_distance_mm(breast: np.ndarray, spacing_mm: float) -> np.ndarray:
+    """Distance (mm) from each pixel to the skin line, on a copy with the chest wall on the left.
+
+    The image edges and the chest-wall edge of the breast are cuts, not skin: the mask is extended
+    across them before the distance transform.
+    """
+    extended = breast.copy()
+    first_col = np.argmax(breast, axis=1)
+    has = breast.any(axis=1)
+    if has.any():
+        wall = np.percentile(first_col[has], 10)
+        at_wall = has & (first_col <= wall + max(2, 3.0 / spacing_mm))
+        cols = np.arange(breast.shape[1])[None, :]
+        extended |= at_wall[:, None] & (cols < first_col[:, None])
+    extended = np.pad(extended, 1, constant_values=True)
+    distance = ndi.distance_transform_edt(extended)[1:-1, 1:-1]
+    return np.asarray(distance * spacing_mm)
+
+
+def _nipple(breast: np.ndarray) -> tuple[float, float]:
+    """The skin-line point farthest from the chest wall (copy with the chest wall on the left).
+
+    Rows near the ends of the breast are left out: on MLO views the axilla or the abdomen, cut by
+    the image edge, can reach further than the nipple.
+    """
+    rows = np.flatnonzero(breast.any(axis=1))
+    margin = int(NIPPLE_END_MARGIN * (rows[-1] - rows[0]))
+    middle = np.arange(rows[0] + margin, rows[-1] - margin + 1)
+    reach = breast.shape[1] - 1 - np.argmax(breast[middle, ::-1], axis=1)
+    reach = np.where(breast[middle].any(axis=1), reach, -1)
+    far = middle[reach >= reach.max() - 1]
+    row = int(np.median(far))
+    return float(row), float(reach[row - middle[0]])
