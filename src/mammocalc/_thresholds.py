@@ -1,0 +1,55 @@
+"""Every threshold of characterisation and triage, in one place (documented in docs/triage.md).
+
+Probability cut-offs follow BI-RADS 5th edition likelihood ranges (reference section 2); size
+cut-offs follow the lexicon (reference section 3); the rest are this product's choices, named and
+explained here so that a reader can change one and see where it acts.
+"""
+
+from __future__ import annotations
+
+from mammocalc.vocabulary import Category
+
+# --- category from malignancy probability (reference section 2) -------------------------------
+#: Upper bounds (inclusive) of each category's likelihood range; >= P_CATEGORY_5 gives 5.
+P_CATEGORY_3_MAX = 0.02  # 3: > 0% to <= 2%
+P_CATEGORY_4A_MAX = 0.10  # 4A: > 2% to <= 10%
+P_CATEGORY_4B_MAX = 0.50  # 4B: > 10% to <= 50%
+P_CATEGORY_5_MIN = 0.95  # 4C: > 50% to < 95%; 5: >= 95%
+
+PROBABILITY_BANDS: tuple[tuple[float, Category], ...] = (
+    (P_CATEGORY_3_MAX, Category.PROBABLY_BENIGN),
+    (P_CATEGORY_4A_MAX, Category.SUSPICIOUS_LOW),
+    (P_CATEGORY_4B_MAX, Category.SUSPICIOUS_MODERATE),
+)
+
+# --- when to ask for magnification views (category 0) -----------------------------------------
+#: A finding whose best morphology call is less confident than this cannot be characterised.
+MIN_DESCRIPTOR_CONFIDENCE = 0.5
+#: Calcifications narrower than this many pixels cannot show their shape: the image is unfit
+#: (e.g. film at 200 um for specks under 0.4 mm).
+MIN_DIAMETER_PX = 2.0
+
+# --- morphology of one calcification (reference section 3) ------------------------------------
+PUNCTATE_MAX_MM = 0.5  # round >= 0.5 mm, punctate < 0.5 mm
+AMORPHOUS_MAX_MM = 0.2  # amorphous: tiny and hazy, 80-200 um
+AMORPHOUS_MAX_CNR = 4.0  # "hazy": faint against the local noise
+FINE_MAX_WIDTH_MM = 0.5  # fine linear: thin, < 0.5 mm wide
+LINEAR_MIN_ELONGATION = 2.5  # major / minor axis from which a calcification is linear
+ROD_MIN_WIDTH_MM = 0.5  # large rod-like: >= 0.5-1 mm wide
+COARSE_MIN_MM = 2.0  # coarse or popcorn-like: > 2-3 mm
+DYSTROPHIC_MIN_MM = 1.0  # dystrophic: coarse, irregular, > 1 mm
+COARSE_HETEROGENEOUS_MAX_MM = 1.0  # coarse heterogeneous: irregular, 0.5-1 mm
+IRREGULAR_MAX_CIRCULARITY = 0.7  # below: irregular outline
+IRREGULAR_MAX_SOLIDITY = 0.85  # below: irregular outline
+SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the skin are dermal
+
+# --- morphology calls of a finding ------------------------------------------------------------
+CALL_MIN_COUNT = 2  # a descriptor is called when at least this many members show it
+CONFIDENT_COUNT = 3  # a call's confidence saturates at this many members
+SHAPE_RELIABLE_PX = 4.0  # members this many pixels across give fully reliable shapes
+PLEOMORPHIC_MIN_CV = 0.4  # size variation (CV of diameters) that calls fine pleomorphic
+PLEOMORPHIC_MIN_MEMBERS = 3
+
+# --- CC/MLO matching and exam level -----------------------------------------------------------
+MATCH_MAX_NIPPLE_DIFFERENCE_MM = 15.0  # same finding: distances from the nipple within this
+MATCH_MAX_LOG2_COUNT_RATIO = 1.5  # and counts within 2**1.5 = 2.8-fold

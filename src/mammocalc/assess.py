@@ -1,0 +1,262 @@
+"""Assessment: a BI-RADS category, management and plain-word reasons per finding, breast and exam.
+
+``categorise`` applies the rules of reference section 2 to one characterised finding (thresholds
+in :mod:`mammocalc._thresholds`, documented in docs/triage.md). ``assess`` does it for every
+finding of an exam, matches the same finding on the CC and MLO views of a breast (reported once,
+with the worse of the two categories), treats bilateral diffuse scattered calcifications as
+benign, and gives each breast its worst finding's category and the exam its worst breast's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mammocalc import _thresholds as t
+from mammocalc._matching import CRANIOCAUDAL_VIEWS, LATERAL_VIEWS, match_views
+from mammocalc._reasons import describe_finding, probability_reason
+from mammocalc.models import BreastAssessment, Finding, ImageResult
+from mammocalc.settings import Settings
+from mammocalc.vocabulary import (
+    SUSPICIOUS_MORPHOLOGIES,
+    Category,
+    Distribution,
+    FindingKind,
+    Laterality,
+    Morphology,
+    worst,
+)
+
+__all__ = ["assess", "categorise"]
+
+_ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
+
+
+def categorise(finding: Finding) -> tuple[Category, list[str]]:
+    """The BI-RADS category of one characterised finding and the reasons, in plain words.
+
+    Rules, first match wins: macrocalcification or vascular -> 2; not characterised, shape not
+    resolved at this pixel spacing, or low descriptor confidence -> 0 (magnification views);
+    typically benign morphology -> 2; only round or punctate, grouped -> 3 (a single group at
+    baseline), diffuse -> 2; otherwise the probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A,
+    <= 50% -> 4B, < 95% -> 4C, else 5.
+
+    Parameters
+    ----------
+    finding : Finding
+        With ``morphology`` and ``malignancy_probability`` from :func:`characterise`.
+
+    Returns
+    -------
+    category : Category
+    reasons : list of str
+        Measurements first ("14 calcifications within 6 mm; sizes vary 3.1-fold"), then why
+        this category.
+    """
+    reasons = describe_finding(finding)
+    category, why = _rule(finding)
+    return category, [*reasons, why]
+
+
+def _rule(finding: Finding) -> tuple[Category, str]:
+    if finding.kind == FindingKind.MACROCALCIFICATION:
+        return Category.BENIGN, "a macrocalcification: typically benign"
+    if finding.kind == FindingKind.VASCULAR:
+        return Category.BENIGN, "vascular calcification along a vessel: benign"
+    unfit = _incomplete_reason(finding)
+    if unfit:
+        return Category.INCOMPLETE, unfit
+    words = {c.descriptor for c in finding.morphology}
+    if not words & SUSPICIOUS_MORPHOLOGIES:
+        if words - _ROUND_OR_PUNCTATE:
+            return Category.BENIGN, "typically benign morphology"
+        if finding.distribution == Distribution.DIFFUSE:
+            return Category.BENIGN, "round or punctate calcifications scattered diffusely: benign"
+        if finding.distribution in (None, Distribution.GROUPED):
+            return (
+                Category.PROBABLY_BENIGN,
+                "a single group of round or punctate calcifications: probably benign at baseline",
+            )
+    probability = finding.malignancy_probability
+    assert probability is not None  # _incomplete_reason returns a reason when it is missing
+    return category_from_probability(probability), probability_reason(finding)
+
+
+def _incomplete_reason(finding: Finding) -> str | None:
+    """Why the finding cannot be judged on this image, or None when it can."""
+    if not finding.morphology or finding.malignancy_probability is None:
+        return "the calcifications could not be characterised: magnification views needed"
+    if finding.features.get("resolution_fit", 1.0) < 1.0:
+        spacing = finding.features.get("spacing_mm", float("nan"))
+        size = finding.features.get("median_diameter_px", float("nan"))
+        return (
+            f"the calcifications are about {size:.1f} pixels across at {spacing:.3f} mm per pixel, "
+            "too few to show their shape: magnification views needed"
+        )
+    confidence = max(c.confidence for c in finding.morphology)
+    if confidence < t.MIN_DESCRIPTOR_CONFIDENCE:
+        return (
+            f"the shape of the calcifications is uncertain (confidence {confidence:.2f}): "
+            "magnification views needed"
+        )
+    return None
+
+
+def category_from_probability(probability: float) -> Category:
+    """The BI-RADS category whose likelihood-of-malignancy range holds ``probability``."""
+    for upper, category in t.PROBABILITY_BANDS:
+        if probability <= upper:
+            return category
+    if probability < t.P_CATEGORY_5_MIN:
+        return Category.SUSPICIOUS_HIGH
+    return Category.HIGHLY_SUGGESTIVE
+
+
+def assess(
+    images: list[ImageResult], *, settings: Settings | None = None
+) -> tuple[list[ImageResult], list[BreastAssessment], Category]:
+    """Categorise every finding of an exam, match CC and MLO, and assess breasts and exam.
+
+    Parameters
+    ----------
+    images : list of ImageResult
+        The exam's images with characterised findings.
+    settings : Settings, optional
+        Unused for now; accepted so that every stage has the same signature.
+
+    Returns
+    -------
+    images : list of ImageResult
+        Findings with ``category``, ``management``, ``reasons`` and ``matched_finding``.
+    breasts : list of BreastAssessment
+        One per laterality present (None when the images do not say); no finding gives 1.
+    category : Category
+        The exam's: its worst breast's.
+    """
+    findings = {f.id: _categorised(f) for image in images for f in image.findings}
+    findings = _bilateral_benign(images, findings)
+    pairs = _matched_pairs(images, findings)
+    for id_a, id_b in pairs:
+        findings[id_a], findings[id_b] = _merge_pair(findings[id_a], findings[id_b])
+    hidden = {max((a, b), key=lambda i: _report_order(findings[i])) for a, b in pairs}
+    out_images = [
+        image.model_copy(update={"findings": [findings[f.id] for f in image.findings]})
+        for image in images
+    ]
+    breasts = [
+        _breast(
+            side,
+            [
+                findings[f.id]
+                for im in images
+                if im.laterality == side
+                for f in im.findings
+                if f.id not in hidden
+            ],
+        )
+        for side in _lateralities(images)
+    ]
+    return out_images, breasts, worst([b.category for b in breasts])
+
+
+def _categorised(finding: Finding) -> Finding:
+    category, reasons = categorise(finding)
+    return finding.model_copy(
+        update={"category": category, "management": category.management, "reasons": reasons}
+    )
+
+
+def _with_category(finding: Finding, category: Category, reason: str) -> Finding:
+    return finding.model_copy(
+        update={
+            "category": category,
+            "management": category.management,
+            "reasons": [*finding.reasons, reason],
+        }
+    )
+
+
+def _lateralities(images: Sequence[ImageResult]) -> list[Laterality | None]:
+    return list(dict.fromkeys(image.laterality for image in images))
+
+
+def _is_diffuse(finding: Finding) -> bool:
+    words = {c.descriptor for c in finding.morphology}
+    return (
+        finding.kind == FindingKind.SCATTERED or finding.distribution == Distribution.DIFFUSE
+    ) and not words & {Morphology.FINE_LINEAR_BRANCHING, Morphology.FINE_PLEOMORPHIC}
+
+
+def _bilateral_benign(
+    images: Sequence[ImageResult], findings: dict[str, Finding]
+) -> dict[str, Finding]:
+    """Diffuse scattered calcifications in both breasts are benign (reference section 4)."""
+    sides = {
+        im.laterality
+        for im in images
+        for f in im.findings
+        if im.laterality is not None and _is_diffuse(findings[f.id])
+    }
+    if sides != {Laterality.LEFT, Laterality.RIGHT}:
+        return findings
+    reason = "diffuse scattered calcifications in both breasts: benign"
+    return {
+        key: _with_category(f, Category.BENIGN, reason) if _is_diffuse(f) else f
+        for key, f in findings.items()
+    }
+
+
+def _matched_pairs(
+    images: Sequence[ImageResult], findings: dict[str, Finding]
+) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for side in _lateralities(images):
+        if side is None:
+            continue
+        on_side = [im for im in images if im.laterality == side]
+        cc = [
+            findings[f.id] for im in on_side if im.view in CRANIOCAUDAL_VIEWS for f in im.findings
+        ]
+        mlo = [findings[f.id] for im in on_side if im.view in LATERAL_VIEWS for f in im.findings]
+        pairs.extend(match_views(cc, mlo))
+    return pairs
+
+
+def _report_order(finding: Finding) -> tuple[int, float]:
+    """Sort key: the view whose finding is reported first (worse category, higher probability)."""
+    category = finding.category or Category.INCOMPLETE
+    return (-category.rank, -(finding.malignancy_probability or 0.0))
+
+
+def _merge_pair(a: Finding, b: Finding) -> tuple[Finding, Finding]:
+    """Link the two views of one lesion; both take the worse category (one lesion, one answer)."""
+    category = worst([a.category or Category.INCOMPLETE, b.category or Category.INCOMPLETE])
+    merged = []
+    for this, other in ((a, b), (b, a)):
+        note = f"also seen on the {other.view.value} view as {other.id}"
+        update: dict[str, object] = {"matched_finding": other.id, "reasons": [*this.reasons, note]}
+        if this.category != category:
+            update.update(category=category, management=category.management)
+        merged.append(this.model_copy(update=update))
+    return merged[0], merged[1]
+
+
+def _breast(side: Laterality | None, findings: list[Finding]) -> BreastAssessment:
+    """A breast's assessment: its worst finding's category; no finding gives 1 (negative)."""
+    if not findings:
+        return BreastAssessment(
+            laterality=side,
+            category=Category.NEGATIVE,
+            management=Category.NEGATIVE.management,
+            finding_ids=[],
+            reasons=["no calcification finding"],
+        )
+    ordered = sorted(findings, key=_report_order)
+    leading = ordered[0]
+    category = leading.category or Category.INCOMPLETE
+    return BreastAssessment(
+        laterality=side,
+        category=category,
+        management=category.management,
+        finding_ids=[f.id for f in ordered],
+        reasons=[f"{leading.id}: {r}" for r in leading.reasons],
+    )
