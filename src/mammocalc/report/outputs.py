@@ -31,8 +31,10 @@ def write_outputs(
     """Write the report's files into ``out_dir``; on failure none of them is left behind.
 
     File names come from the image sources: ``<exam>.report.json``, ``<exam>.report.html``,
-    ``<exam>.patient.html`` and ``<image>.overlay.png``, where ``<image>`` is an image file's stem
-    and ``<exam>`` the stem of a single image, or the stems' common prefix, or ``exam``.
+    ``<exam>.patient.html`` and ``<image>.overlay.png``, where ``<exam>`` is the stem of a single
+    image, or the stems' common prefix, or the images' shared folder name, or ``exam`` (see
+    :func:`exam_stem`), and ``<image>`` an image file's stem, prefixed with ``<exam>_`` when it
+    does not start with it, so that exams written to one folder do not overwrite each other.
     Everything is first written in a hidden staging folder inside ``out_dir`` and then renamed
     into place.
 
@@ -99,8 +101,9 @@ def _write_staged(
     wanted: set[str],
     max_side_px: int,
 ) -> dict[str, Path]:
-    stems = image_stems([image.source for image in report.images])
-    exam = exam_stem(list(stems.values()))
+    sources = [image.source for image in report.images]
+    stems = image_stems(sources)
+    exam = exam_stem(list(stems.values()), sources)
     staged: dict[str, Path] = {}
     if wanted & {"overlay", "html"}:
         by_source = {m.identifiers.source: m for m in mammograms}
@@ -110,7 +113,10 @@ def _write_staged(
                     f"No mammogram was given for the report image {image.source}; pass the "
                     "Mammogram objects the report was computed from to draw its overlay."
                 )
-            path = staging / f"{stems[image.source]}.overlay.png"
+            stem = stems[image.source]
+            if not stem.startswith(exam):  # keep exams in one folder apart
+                stem = f"{exam}_{stem}"
+            path = staging / f"{stem}.overlay.png"
             overlay_png(by_source[image.source], image, path, max_side_px=max_side_px)
             staged[f"overlay:{image.source}"] = path
     if "json" in wanted:
@@ -152,10 +158,20 @@ def image_stems(sources: Sequence[str]) -> dict[str, str]:
     return stems
 
 
-def exam_stem(stems: Sequence[str]) -> str:
-    """The single stem, else the stems' common prefix (3+ characters, separators trimmed), else
-    'exam'."""
+def exam_stem(stems: Sequence[str], sources: Sequence[str] = ()) -> str:
+    """A name for the exam's files.
+
+    The single image's stem; else the stems' common prefix (3+ characters, separators trimmed);
+    else the name of the folder all ``sources`` share; else 'exam'.
+    """
     if len(stems) == 1:
         return stems[0]
     prefix = os.path.commonprefix(list(stems)).rstrip("._-")
-    return prefix if len(prefix) >= 3 else "exam"
+    if len(prefix) >= 3:
+        return prefix
+    folders = {PurePath(source.replace("\\", "/")).parent.name for source in sources}
+    if len(folders) == 1:
+        folder = re.sub(r"[^A-Za-z0-9._-]+", "_", folders.pop()).strip("._-")
+        if folder:
+            return folder
+    return "exam"

@@ -1,0 +1,103 @@
+"""Patient letter: the seed text's messages, the right next step, grade 8 or below, no identity."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from mammocalc.models import Report
+from mammocalc.report import patient_letter
+from mammocalc.report.readability import html_grade, html_text
+from mammocalc.vocabulary import Category, Laterality, Management
+from test_report_factory import make_report
+
+# One finding category per exam management; each is placed in one breast or in both.
+CATEGORY_FOR = {
+    Management.ROUTINE_SCREENING: Category.BENIGN,
+    Management.SHORT_INTERVAL_FOLLOW_UP: Category.PROBABLY_BENIGN,
+    Management.MAGNIFICATION_VIEWS: Category.INCOMPLETE,
+    Management.STEREOTACTIC_BIOPSY: Category.SUSPICIOUS_MODERATE,
+}
+NEXT_STEP_WORDS = {
+    Management.ROUTINE_SCREENING: "mammogram each year",
+    Management.SHORT_INTERVAL_FOLLOW_UP: "follow-up mammogram in 6 months",
+    Management.MAGNIFICATION_VIEWS: "magnified views",
+    Management.STEREOTACTIC_BIOPSY: "stereotactic core biopsy",
+}
+PLACEMENTS = {
+    "left": (Laterality.LEFT,),
+    "right": (Laterality.RIGHT,),
+    "both": (Laterality.LEFT, Laterality.RIGHT),
+}
+
+
+def _variants() -> list[tuple[str, Report]]:
+    variants = [("no finding", make_report({}))]
+    for management, (name, sides) in itertools.product(CATEGORY_FOR, PLACEMENTS.items()):
+        category = CATEGORY_FOR[management]
+        variants.append((f"{management.name}/{name}", make_report({s: [category] for s in sides})))
+    # two breasts with different next steps, and the highest suspicion category
+    variants.append(
+        (
+            "mixed",
+            make_report(
+                {
+                    Laterality.LEFT: [Category.SUSPICIOUS_HIGH, Category.BENIGN],
+                    Laterality.RIGHT: [Category.PROBABLY_BENIGN],
+                }
+            ),
+        )
+    )
+    variants.append(("5", make_report({Laterality.LEFT: [Category.HIGHLY_SUGGESTIVE]})))
+    return variants
+
+
+VARIANTS = _variants()
+
+
+@pytest.mark.parametrize(("name", "report"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_every_letter_reads_at_grade_8_or_below(name: str, report: Report) -> None:
+    grade = html_grade(patient_letter(report))
+    assert grade <= 8.0, f"{name}: Flesch-Kincaid grade {grade:.1f}"
+
+
+@pytest.mark.parametrize(("name", "report"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_letter_says_the_next_step_of_the_exam(name: str, report: Report) -> None:
+    text = html_text(patient_letter(report))
+    assert NEXT_STEP_WORDS[report.management] in text
+    assert "What happens next" in text
+
+
+@pytest.mark.parametrize("management", list(CATEGORY_FOR))
+def test_letter_explains_calcifications_as_the_seed_text_does(management: Management) -> None:
+    report = make_report({Laterality.LEFT: [CATEGORY_FOR[management]]})
+    text = html_text(patient_letter(report))
+    assert "tiny deposits of calcium" in text
+    assert "Most calcifications are not a sign of cancer" in text
+    assert "The calcium you eat or take as medicine does not cause them" in text
+    assert "your left breast" in text and "right breast" not in text
+    if management is Management.STEREOTACTIC_BIOPSY:
+        assert "most women who have them do not have cancer" in text
+        assert "needle" in text and "mammogram machine" in text
+
+
+def test_both_breasts_and_differing_steps_are_named() -> None:
+    text = html_text(patient_letter(VARIANTS[-2][1]))
+    assert "both breasts" in text
+    assert "For your right breast" in text and "6 months" in text
+
+
+def test_no_finding_letter_is_reassuring_and_short() -> None:
+    text = html_text(patient_letter(make_report({})))
+    assert "did not show any calcifications that need more tests" in text
+    assert "biopsy" not in text
+
+
+def test_letter_carries_no_identifiers() -> None:
+    report = make_report({Laterality.LEFT: [Category.SUSPICIOUS_LOW]})
+    letter = patient_letter(report)
+    assert report.study_uid is not None and report.study_uid not in letter
+    for image in report.images:
+        assert image.source not in letter
+    assert "Dear" not in letter

@@ -1,0 +1,76 @@
+"""Terminal summary: exam verdict, findings table by concern, no colour codes off a terminal."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from mammocalc.models import Report
+from mammocalc.report import terminal_summary
+from mammocalc.vocabulary import Category, Laterality
+from test_report_factory import make_report
+
+
+@pytest.fixture
+def report() -> Report:
+    return make_report(
+        {
+            Laterality.LEFT: [Category.BENIGN, Category.SUSPICIOUS_MODERATE],
+            Laterality.RIGHT: [Category.PROBABLY_BENIGN],
+        },
+        warnings=["pixel spacing assumed 0.1 mm"],
+    )
+
+
+def _render(report: Report, *, width: int, terminal: bool = False) -> str:
+    buffer = io.StringIO()
+    if terminal:
+        console = Console(file=buffer, width=width, force_terminal=True, color_system="standard")
+    else:  # rich's defaults, as the CLI makes them: colour only on a terminal
+        console = Console(file=buffer, width=width)
+    terminal_summary(report, console=console)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 140])
+def test_summary_names_exam_verdict_and_findings_in_order(report: Report, width: int) -> None:
+    text = _render(report, width=width)
+    assert "BI-RADS 4B" in text and "stereotactic core biopsy" in text
+    assert text.index("L-CC-2") < text.index("R-CC-1") < text.index("L-CC-1")  # 4B, 3, 2
+    assert "32%" in text and "warning: pixel spacing assumed 0.1 mm" in text
+    assert "not a diagnostic device" in text
+    assert all(len(line) <= width for line in text.splitlines())
+
+
+def test_wide_summary_shows_interval_and_distribution(report: Report) -> None:
+    text = _render(report, width=140)
+    assert "32% (18\u201349)" in text and "cluster, grouped" in text
+
+
+@pytest.fixture
+def plain_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove the variables that make rich colour a pipe (a CI may set them)."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("plain_env")
+def test_no_colour_without_a_terminal(report: Report) -> None:
+    assert "\x1b[" not in _render(report, width=120)
+    assert "\x1b[" in _render(report, width=120, terminal=True)
+
+
+@pytest.mark.usefixtures("plain_env")
+def test_default_console_writes_plain_text_to_a_pipe(
+    report: Report, capsys: pytest.CaptureFixture[str]
+) -> None:
+    terminal_summary(report)
+    out = capsys.readouterr().out
+    assert "BI-RADS 4B" in out and "\x1b[" not in out
+
+
+def test_exam_without_findings(report: Report) -> None:
+    text = _render(make_report({}), width=100)
+    assert "BI-RADS 1 (negative)" in text and "No calcification finding." in text
