@@ -58,6 +58,12 @@ def check_content(values: np.ndarray, source: str) -> None:
         )
 
 
+def brief(error: BaseException, limit: int = 160) -> str:
+    """A third-party error as a short one-line clause for our own messages."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _format_value(value: object) -> str:
     if isinstance(value, np.integer | int | np.bool_):
         return str(int(value))
@@ -73,7 +79,7 @@ def to_grey(values: np.ndarray, source: str) -> tuple[np.ndarray, list[str]]:
     Returns
     -------
     grey : ndarray, shape (rows, cols)
-        float64 when converted, else the input's dtype.
+        Of the input's dtype (integer luma values are rounded).
     warnings : list of str
     """
     if values.ndim == 2:
@@ -88,6 +94,8 @@ def to_grey(values: np.ndarray, source: str) -> tuple[np.ndarray, list[str]]:
     if np.array_equal(rgb[:, :, 0], rgb[:, :, 1]) and np.array_equal(rgb[:, :, 0], rgb[:, :, 2]):
         return rgb[:, :, 0], []
     grey = rgb.astype(np.float64) @ _LUMA_WEIGHTS
+    if np.issubdtype(values.dtype, np.integer):  # keep the dtype, and so the encoding's range
+        grey = np.rint(grey).astype(values.dtype)
     return grey, [f"{source}: colour image converted to greyscale (ITU-R BT.601 luma)."]
 
 

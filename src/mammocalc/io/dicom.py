@@ -19,7 +19,7 @@ from pydicom.pixels import get_decoder
 from pydicom.uid import UID
 
 from mammocalc.errors import InputError
-from mammocalc.io._checks import check_content, check_pixel_count, to_grey
+from mammocalc.io._checks import brief, check_content, check_pixel_count, to_grey
 from mammocalc.io.dicom_pixels import to_densities
 from mammocalc.io.dicom_tags import (
     DicomSpacing,
@@ -87,13 +87,17 @@ def read_header(path: Path, source: str) -> Dataset:
     try:
         ds = pydicom.dcmread(path, force=True)
     except InvalidDicomError as error:
-        raise InputError(f"{source}: not a readable DICOM file ({error}).") from error
+        raise InputError(f"{source}: not a readable DICOM file ({brief(error)}).") from error
     except (EOFError, OSError, ValueError, KeyError, TypeError) as error:
         raise InputError(
-            f"{source}: the DICOM file is truncated or corrupt ({type(error).__name__}: {error})."
+            f"{source}: the DICOM file is truncated or corrupt ({brief(error)})."
         ) from error
     if "PixelData" not in ds:
         if "SOPClassUID" not in ds and "Modality" not in ds:
+            if getattr(ds, "preamble", None) is not None:  # a DICM file, cut or mangled
+                raise InputError(
+                    f"{source}: the DICOM file is truncated or corrupt (no image header found)."
+                )
             raise InputError(f"{source}: not a readable DICOM file (no DICOM header found).")
         check_modality(ds, source)
         raise InputError(f"{source}: the DICOM file holds no Pixel Data (7FE0,0010).")
@@ -118,8 +122,9 @@ def read_dicom(path: Path, source: str, *, max_pixels: int) -> DicomImage:
     """
     ds = read_header(path, source)
     check_modality(ds, source)
-    check_pixel_count(int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0),
-                      max_pixels, source)  # fmt: skip
+    check_pixel_count(
+        int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0), max_pixels, source
+    )
     stored, notes = _decode_first_frame(ds, source)
     grey, grey_notes = to_grey(stored, source)
     notes += grey_notes
@@ -166,11 +171,19 @@ def _decode_first_frame(ds: Dataset, source: str) -> tuple[np.ndarray, list[str]
     try:
         ds.pixel_array_options(index=0)
         stored = np.asarray(ds.pixel_array)
-    except (ValueError, RuntimeError, OSError, EOFError, KeyError, AttributeError,
-            TypeError, IndexError) as error:  # fmt: skip
+    except (
+        ValueError,
+        RuntimeError,
+        OSError,
+        EOFError,
+        KeyError,
+        AttributeError,
+        TypeError,
+        IndexError,
+    ) as error:
         raise InputError(
             f"{source}: the pixel data cannot be decoded, the file is truncated or corrupt "
-            f"({type(error).__name__}: {error})."
+            f"({brief(error)})."
         ) from error
     return stored, notes
 

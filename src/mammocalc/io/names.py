@@ -19,8 +19,12 @@ from pathlib import Path
 
 from mammocalc.vocabulary import Laterality, View
 
-_SIDES = {"L": Laterality.LEFT, "LEFT": Laterality.LEFT, "R": Laterality.RIGHT,
-          "RIGHT": Laterality.RIGHT}  # fmt: skip
+_SIDES = {
+    "L": Laterality.LEFT,
+    "LEFT": Laterality.LEFT,
+    "R": Laterality.RIGHT,
+    "RIGHT": Laterality.RIGHT,
+}
 _VIEWS = {v.value: v for v in (View.CC, View.MLO, View.ML, View.LM, View.XCCL, View.XCCM)}
 _GLUED = re.compile(r"^(LEFT|RIGHT|L|R)(XCCL|XCCM|MLO|CC|ML|LM)$")
 _TOKEN = re.compile(r"[A-Za-z]+|[0-9]+")

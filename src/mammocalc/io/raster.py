@@ -27,7 +27,7 @@ import tifffile
 from PIL import Image, UnidentifiedImageError
 
 from mammocalc.errors import InputError
-from mammocalc.io._checks import check_grey_shape, check_pixel_count, to_grey
+from mammocalc.io._checks import brief, check_grey_shape, check_pixel_count, to_grey
 from mammocalc.io.pgm import decode_pgm, read_pgm_header
 
 _CONTAINER_DEPTHS = (10, 12, 14, 16)
@@ -83,7 +83,7 @@ def read_npy(path: Path, source: str, *, max_pixels: int) -> RasterImage:
     try:
         mapped = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:
-        raise InputError(f"{source}: not a readable .npy array ({error}).") from error
+        raise InputError(f"{source}: not a readable .npy array ({brief(error)}).") from error
     if mapped.ndim >= 2:
         check_pixel_count(mapped.shape[0], mapped.shape[1], max_pixels, source)
     return from_array(np.array(mapped), source, max_pixels=max_pixels)
@@ -108,7 +108,9 @@ def read_tiff(path: Path, source: str, *, max_pixels: int) -> RasterImage:
                 check_pixel_count(shape[0], shape[1], max_pixels, source)
             array = page.asarray()
     except (tifffile.TiffFileError, ValueError, OSError, IndexError) as error:
-        raise InputError(f"{source}: the TIFF file is corrupt or truncated ({error}).") from error
+        raise InputError(
+            f"{source}: the TIFF file is corrupt or truncated ({brief(error)})."
+        ) from error
     grey, notes = to_grey(np.squeeze(array) if array.ndim > 3 else array, source)
     check_grey_shape(grey, source)
     film = grey.dtype == np.uint8 and not notes and array.ndim == 2
@@ -128,14 +130,16 @@ def read_pillow(path: Path, source: str, *, max_pixels: int) -> RasterImage:
                 array = _pillow_to_array(image)
     except Image.DecompressionBombError as error:
         raise InputError(
-            f"{source}: the image is too large to decode safely (Pillow: {error})."
+            f"{source}: the image is too large to decode safely (Pillow: {brief(error)})."
         ) from error
     except UnidentifiedImageError as error:
         raise InputError(
             f"{source}: not a readable image (expected DICOM, PNG, TIFF, PGM or .npy)."
         ) from error
     except (OSError, SyntaxError, ValueError) as error:
-        raise InputError(f"{source}: the image file is corrupt or truncated ({error}).") from error
+        raise InputError(
+            f"{source}: the image file is corrupt or truncated ({brief(error)})."
+        ) from error
     grey, notes = to_grey(array, source)
     film = array.ndim == 2 and array.dtype == np.uint8
     return _with_range(grey, source, notes, is_film=film)
