@@ -170,9 +170,10 @@ def _measure_image(simulate: SimulateFn, seed: int, spacing_mm: float) -> dict[s
     }
 
 
-def _warm() -> int:
+def _warm(_: int) -> int:
     import mammocalc.pipeline  # noqa: F401  (import cost is not part of the throughput)
 
+    time.sleep(0.5)  # keep this worker busy so that every worker of the pool starts and warms
     return os.getpid()
 
 
