@@ -482,3 +482,12 @@ def test_no_pixel_data(tmp_path: Path) -> None:
     del ds.PixelData
     with pytest.raises(InputError, match="nopixels.dcm: the DICOM file holds no Pixel Data"):
         read(save(ds, tmp_path / "nopixels.dcm"))
+
+
+def test_pydicom_warnings_become_one_note(tmp_path: Path) -> None:
+    ds = mg_dataset(phantom())
+    with pytest.warns(UserWarning, match="Invalid value for VR UI"):
+        ds.StudyInstanceUID = "1.2.3.abc"
+    mammogram = read(save(ds, tmp_path / "odd.dcm"))  # -W error would fail on a leaked warning
+    notes = [w for w in mammogram.warnings if "pydicom reported" in w]
+    assert len(notes) == 1 and "Invalid value for VR UI" in notes[0]

@@ -8,7 +8,8 @@ file or pixels that do not decode each raise :class:`~mammocalc.errors.InputErro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,6 @@ _DECODER_PACKAGES = {
     "JPEG": "pylibjpeg and pylibjpeg-libjpeg (or pillow for JPEG Baseline)",
     "RLE": "pylibjpeg-rle",
 }
-DICOM_SUFFIXES = (".dcm", ".dicom", ".dic")
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,6 @@ class DicomImage:
     is_film: bool
     voi: str | None
     warnings: tuple[str, ...] = ()
-
-
-def looks_like_dicom(head: bytes, path: Path) -> bool:
-    """True for a Part 10 file (``DICM`` at byte 128) or a file named ``.dcm``/``.dicom``."""
-    return head[128:132] == b"DICM" or path.suffix.lower() in DICOM_SUFFIXES
 
 
 def read_header(path: Path, source: str) -> Dataset:
@@ -120,6 +115,27 @@ def read_dicom(path: Path, source: str, *, max_pixels: int) -> DicomImage:
     InputError
         For every problem in the module notes.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        image = _read_dicom(path, source, max_pixels=max_pixels)
+    return _with_library_notes(image, caught, source)
+
+
+def _with_library_notes(
+    image: DicomImage, caught: list[warnings.WarningMessage], source: str
+) -> DicomImage:
+    """Fold pydicom's warnings (odd header values, ...) into one note instead of many."""
+    messages = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
+    if not messages:
+        return image
+    first = messages[0] if len(messages[0]) <= 120 else messages[0][:117] + "..."
+    note = (
+        f"{source}: pydicom reported {len(messages)} irregularities while reading (first: {first})."
+    )
+    return replace(image, warnings=(*image.warnings, note))
+
+
+def _read_dicom(path: Path, source: str, *, max_pixels: int) -> DicomImage:
     ds = read_header(path, source)
     check_modality(ds, source)
     check_pixel_count(

@@ -67,8 +67,10 @@ def to_densities(stored: np.ndarray, ds: Dataset, source: str) -> Densities:
     voi = _voi_kind(ds)
     if voi == VOI_LUT_SEQUENCE:
         values = apply_voi_lut(np.rint(values).astype(np.int64), ds, index=0, prefer_lut=True)
-        lut = np.asarray(ds.VOILUTSequence[0].LUTData, dtype=np.float64)
-        low, high = float(lut.min()), float(lut.max())
+        entries, first_mapped = ds.VOILUTSequence[0].LUTDescriptor[:2]
+        inputs = np.arange(first_mapped, first_mapped + (entries or 2**16), dtype=np.int64)
+        table = apply_voi_lut(inputs, ds, index=0, prefer_lut=True)  # every LUT output value
+        low, high = float(table.min()), float(table.max())
     elif voi == WINDOW:
         values = apply_voi_lut(values.astype(np.float64), ds, index=0, prefer_lut=False)
         edges = apply_voi_lut(np.array([-_HUGE, _HUGE]), ds, index=0, prefer_lut=False)

@@ -14,14 +14,15 @@ reading order R-CC, R-MLO, L-CC, L-MLO.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import pydicom
 from pydicom.errors import InvalidDicomError
 
-from mammocalc.io.dicom import looks_like_dicom
 from mammocalc.io.dicom_tags import laterality_from_header, view_from_header
+from mammocalc.io.formats import Format, read_head, sniff
 from mammocalc.io.names import parse_name
 from mammocalc.io.reader import read
 from mammocalc.models import Mammogram
@@ -89,9 +90,7 @@ def _exam_key(path: Path, index: int) -> tuple[tuple[str, str], _SortKey]:
     alone = ("alone", f"{index}:{path}")
     if not path.is_file():
         return alone, (2, len(View), path.name)
-    with path.open("rb") as stream:
-        head = stream.read(132)
-    if looks_like_dicom(head, path):
+    if sniff(read_head(path), path) is Format.DICOM:
         return _dicom_key(path, alone)
     named = parse_name(path)
     sort_key = (_SIDE_ORDER[named.laterality], _VIEW_ORDER[named.view], path.name)
@@ -102,7 +101,9 @@ def _exam_key(path: Path, index: int) -> tuple[tuple[str, str], _SortKey]:
 
 def _dicom_key(path: Path, alone: tuple[str, str]) -> tuple[tuple[str, str], _SortKey]:
     try:
-        ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+        with warnings.catch_warnings():  # read() reports header problems; grouping stays quiet
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
     except (InvalidDicomError, EOFError, OSError, ValueError, KeyError, TypeError):
         return alone, (2, len(View), path.name)  # read() will say what is wrong
     side = laterality_from_header(ds) or parse_name(path).laterality

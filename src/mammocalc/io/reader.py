@@ -18,17 +18,14 @@ import numpy as np
 from mammocalc.errors import InputError, ParameterError
 from mammocalc.io import raster
 from mammocalc.io._checks import check_content, scale_to_unit
-from mammocalc.io.dicom import looks_like_dicom, read_dicom
+from mammocalc.io.dicom import read_dicom
+from mammocalc.io.formats import Format, read_head, sniff
 from mammocalc.io.names import parse_name
 from mammocalc.models import Identifiers, Mammogram
 from mammocalc.settings import Settings
 from mammocalc.vocabulary import Laterality, View
 
 ARRAY_SOURCE = "<array>"
-_PNG = b"\x89PNG\r\n\x1a\n"
-_TIFF = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
-_NPY = b"\x93NUMPY"
-_PGM = (b"P2", b"P5")
 
 
 def read(
@@ -87,10 +84,10 @@ def read(
         )
     path = Path(source)
     name = str(source)
-    head = _head(path, name)
-    if looks_like_dicom(head, path):
+    kind = sniff(_head(path, name), path)
+    if kind is Format.DICOM:
         return _from_dicom(path, name, chosen_spacing, chosen_laterality, chosen_view, settings)
-    image = _read_raster(path, name, head, settings.max_pixels)
+    image = _read_raster(path, name, kind, settings.max_pixels)
     return _from_raster(image, name, chosen_spacing, chosen_laterality, chosen_view, path, settings)
 
 
@@ -100,21 +97,21 @@ def _head(path: Path, name: str) -> bytes:
     if path.is_dir():
         raise InputError(f"{name}: is a directory, not an image file; pass the files inside it.")
     try:
-        with path.open("rb") as stream:
-            return stream.read(132)
+        head = read_head(path)
     except OSError as error:
         raise InputError(f"{name}: the file cannot be opened ({error.strerror}).") from error
-
-
-def _read_raster(path: Path, name: str, head: bytes, max_pixels: int) -> raster.RasterImage:
-    if head.startswith(_NPY):
-        return raster.read_npy(path, name, max_pixels=max_pixels)
-    if head[:2] in _PGM and head[2:3].isspace():
-        return raster.read_pgm(path, name, max_pixels=max_pixels)
-    if head[:4] in _TIFF:
-        return raster.read_tiff(path, name, max_pixels=max_pixels)
     if not head:
         raise InputError(f"{name}: the file is empty (0 bytes); not an image.")
+    return head
+
+
+def _read_raster(path: Path, name: str, kind: Format, max_pixels: int) -> raster.RasterImage:
+    if kind is Format.NPY:
+        return raster.read_npy(path, name, max_pixels=max_pixels)
+    if kind is Format.PGM:
+        return raster.read_pgm(path, name, max_pixels=max_pixels)
+    if kind is Format.TIFF:
+        return raster.read_tiff(path, name, max_pixels=max_pixels)
     return raster.read_pillow(path, name, max_pixels=max_pixels)  # PNG, JPEG, BMP, ...
 
 
