@@ -15,6 +15,9 @@ OPEN_RADIUS_MM = 1.5
 # The threshold sits this fraction of the way from the background level up to the tissue level:
 # low enough to keep the thin, dark periphery of the compressed breast (film and digital).
 THRESHOLD_FRACTION = 0.06
+# The background peak is looked for in this lowest fraction of the intensity range: a breast that
+# fills the film leaves few background pixels, fewer than some tissue levels.
+BACKGROUND_WINDOW = 0.2
 # Straight bands along an image edge that run the whole width of the film (exposed film borders,
 # scanner strips) are cut when the breast region's row extent jumps by more than this fraction.
 BAND_MAX_THICKNESS_MM = 25.0
@@ -93,7 +96,7 @@ def foreground_threshold(
         return float(lo), float(hi), float("inf")
     counts, edges = np.histogram(values, bins=128, range=(float(lo), float(hi)))
     centres = (edges[:-1] + edges[1:]) / 2
-    lower = centres <= lo + 0.35 * (hi - lo)
+    lower = centres <= lo + BACKGROUND_WINDOW * (hi - lo)
     background = float(centres[lower][np.argmax(counts[lower])])
     split = _otsu(counts, centres)
     above = values[values > split]
