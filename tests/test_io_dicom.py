@@ -491,3 +491,13 @@ def test_pydicom_warnings_become_one_note(tmp_path: Path) -> None:
     mammogram = read(save(ds, tmp_path / "odd.dcm"))  # -W error would fail on a leaked warning
     notes = [w for w in mammogram.warnings if "pydicom reported" in w]
     assert len(notes) == 1 and "Invalid value for VR UI" in notes[0]
+
+
+def test_pixel_padding_is_background_even_in_monochrome1(tmp_path: Path) -> None:
+    stored = (4095 - phantom()).astype(np.uint16)  # MONOCHROME1: low stored values are dense
+    stored[:, :5] = 0  # padding outside the detector area
+    ds = mg_dataset(stored, PhotometricInterpretation="MONOCHROME1")
+    ds.add_new(0x00280120, "US", 0)  # Pixel Padding Value
+    mammogram = read(save(ds, tmp_path / "padded.dcm"))
+    assert np.all(mammogram.pixels[:, :5] == 0.0)
+    assert mammogram.pixels[24, 13] > mammogram.pixels[5, 20] > 0.0

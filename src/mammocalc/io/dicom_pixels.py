@@ -13,6 +13,8 @@
 5. Pixel Intensity Relationship (0028,1040) LIN without a VOI step (raw For Processing data):
    values proportional to X-ray intensity are log-transformed, since attenuation (density) is
    linear in -log(intensity).
+6. Pixel Padding Value (0028,0120) (and Range Limit (0028,0121)) pixels are set to 0, background,
+   whatever the orientation (a MONOCHROME1 padding of 0 would otherwise become the densest value).
 """
 
 from __future__ import annotations
@@ -84,9 +86,25 @@ def to_densities(stored: np.ndarray, ds: Dataset, source: str) -> Densities:
         intensity = 1.0 - unit if dense_is_high else unit
         levels = max(high - low, 1.0)
         density = 1.0 - np.log1p(intensity * levels) / np.log1p(levels)
-        return Densities(density.astype(np.float32), voi, tuple(notes))
-    density = unit if dense_is_high else 1.0 - unit
+    else:
+        density = unit if dense_is_high else 1.0 - unit
+    padding = _padding_mask(stored, ds)
+    if padding is not None:
+        density[padding] = 0.0
     return Densities(density.astype(np.float32), voi, tuple(notes))
+
+
+def _padding_mask(stored: np.ndarray, ds: Dataset) -> np.ndarray | None:
+    """Pixels outside the imaged area: Pixel Padding Value (0028,0120), up to Pixel Padding
+    Range Limit (0028,0121) when present. They become background (0), never dense."""
+    value = ds.get("PixelPaddingValue")
+    if value is None:
+        return None
+    limit = ds.get("PixelPaddingRangeLimit")
+    if limit is None:
+        return stored == int(value)
+    low, high = sorted((int(value), int(limit)))
+    return (stored >= low) & (stored <= high)
 
 
 def _stored_range(ds: Dataset, stored: np.ndarray) -> tuple[int, int]:
