@@ -97,3 +97,15 @@ def test_constant_image_and_no_findings_still_render(tmp_path: Path) -> None:
     path = overlay_png(flat, image, tmp_path / "flat.png")
     with Image.open(path) as picture:
         assert picture.size[0] == 540
+
+
+def test_crowded_findings_keep_the_suspicious_label() -> None:
+    report = make_report({Laterality.LEFT: [Category.BENIGN] * 6 + [Category.SUSPICIOUS_HIGH]})
+    image = next(i for i in report.images if i.laterality is Laterality.LEFT)
+    # pile every finding onto the same spot so that the labels compete for room
+    crowded = image.model_copy(
+        update={"findings": [f.model_copy(update={"bbox_px": (60, 60, 70, 70)}) for f in image.findings]}
+    )
+    picture = render_overlay(tiny_mammogram(image).pixels, crowded, max_side_px=2048)
+    top = picture.crop((0, 0, picture.width, 60 * 3))  # labels sit above the boxes
+    assert _colour_count(top, CATEGORY_RGB[Category.SUSPICIOUS_HIGH]) > 20

@@ -74,3 +74,24 @@ def test_default_console_writes_plain_text_to_a_pipe(
 def test_exam_without_findings(report: Report) -> None:
     text = _render(make_report({}), width=100)
     assert "BI-RADS 1 (negative)" in text and "No calcification finding." in text
+
+
+def test_long_lists_are_cut_with_a_count_of_the_rest() -> None:
+    report = make_report(
+        {Laterality.LEFT: [Category.BENIGN] * 3 + [Category.SUSPICIOUS_HIGH, Category.BENIGN]}
+    )
+    buffer = io.StringIO()
+    terminal_summary(report, Console(file=buffer, width=120), max_rows=2)
+    text = buffer.getvalue()
+    assert "L-CC-4" in text  # the suspicious finding is listed first
+    assert "... and 3 more findings (3 BI-RADS 2)" in text
+
+
+def test_image_warnings_already_in_the_report_are_printed_once() -> None:
+    base = make_report({})
+    note = f"{base.images[0].source}: spacing assumed 0.1 mm"
+    image = base.images[0].model_copy(update={"warnings": [note, "low contrast"]})
+    report = base.model_copy(update={"images": [image, *base.images[1:]], "warnings": [note]})
+    text = _render(report, width=200)
+    assert text.count("spacing assumed 0.1 mm") == 1
+    assert f"warning: {base.images[0].source}: low contrast" in text

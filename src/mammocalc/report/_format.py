@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mammocalc.models import Finding, MorphologyCall
+from mammocalc.models import Finding, MorphologyCall, Report
 from mammocalc.vocabulary import Category, Laterality, Management
 
 CATEGORY_NAMES = {
@@ -104,3 +104,19 @@ def concern_key(finding: Finding) -> tuple[int, float, str]:
 def by_concern(findings: Iterable[Finding]) -> list[Finding]:
     """Findings ordered by concern, most concerning first (see :func:`concern_key`)."""
     return sorted(findings, key=concern_key)
+
+
+def all_warnings(report: Report) -> list[str]:
+    """The report's warnings, then each image's warnings not already among them, without repeats.
+
+    An image warning is prefixed with its source unless it already names it.
+    """
+    seen = set(report.warnings)
+    result = list(dict.fromkeys(report.warnings))
+    for image in report.images:
+        for warning in image.warnings:
+            text = warning if image.source in warning else f"{image.source}: {warning}"
+            if warning not in seen and text not in seen:
+                seen.update((warning, text))
+                result.append(text)
+    return result

@@ -18,6 +18,7 @@ from mammocalc.models import BreastAssessment, Finding, ImageResult, Report
 from mammocalc.report._css import CLINICIAN_CSS
 from mammocalc.report._format import (
     DISCLAIMER,
+    all_warnings,
     by_concern,
     category_label,
     distribution_text,
@@ -207,8 +208,7 @@ def _images_section(images: list[ImageResult], overlays: Mapping[str, Path]) -> 
 
 
 def _warnings_section(report: Report) -> str:
-    warnings = list(report.warnings)
-    warnings += [f"{image.source}: {w}" for image in report.images for w in image.warnings]
+    warnings = all_warnings(report)
     body = _list(warnings, css="warnings") if warnings else '<p class="none">None.</p>'
     return f'<section id="warnings">\n<h2>Warnings</h2>\n{body}\n</section>'
 

@@ -17,10 +17,11 @@ from mammocalc.report._atomic import write_bytes_atomic
 
 
 def report_bytes(report: Report) -> bytes:
-    """Serialise ``report`` to UTF-8 JSON with sorted keys and two-space indentation.
+    """Serialise ``report`` to compact UTF-8 JSON with sorted keys and a final newline.
 
     The same report always gives the same bytes (keys sorted, floats in Python's shortest
-    round-tripping form), so reports can be compared with ``diff`` or hashed.
+    round-tripping form), so reports can be hashed or compared; ``jq .`` indents them for
+    reading. Compact because calcification outlines dominate: indenting triples the size.
 
     Raises
     ------
@@ -34,7 +35,9 @@ def report_bytes(report: Report) -> bytes:
             f"The report cannot be written as JSON because {bad} is not a finite number; "
             "the stage that produced it should give a finite value or leave the field out."
         )
-    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
     return (text + "\n").encode("utf-8")
 
 

@@ -15,29 +15,18 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mammocalc.errors import ParameterError
-from mammocalc.models import Calcification, Finding, ImageResult, Mammogram
+from mammocalc.models import Calcification, ImageResult, Mammogram
 from mammocalc.report._atomic import write_bytes_atomic
+from mammocalc.report._colours import CATEGORY_RGB
 from mammocalc.report._format import side_label
+from mammocalc.report._labels import RGB, Font, draw_findings
 from mammocalc.vocabulary import Category
 
-RGB = tuple[int, int, int]
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
 MIN_SIDE_PX = 512  # small images are enlarged so that labels and the legend stay legible
+FONT_MIN_PX, FONT_MAX_PX = 12, 26
 OUTLINE_GAP_PX = 1.5  # outlines are drawn this far outside the calcification's edge
 SCORE_LOW_RGB: RGB = (60, 90, 255)
 SCORE_HIGH_RGB: RGB = (0, 255, 255)
-CATEGORY_RGB: dict[Category | None, RGB] = {
-    Category.NEGATIVE: (80, 210, 90),
-    Category.BENIGN: (80, 210, 90),
-    Category.PROBABLY_BENIGN: (255, 215, 0),
-    Category.INCOMPLETE: (255, 140, 0),
-    Category.SUSPICIOUS_LOW: (255, 70, 70),
-    Category.SUSPICIOUS_MODERATE: (255, 70, 70),
-    Category.SUSPICIOUS_HIGH: (255, 70, 70),
-    Category.HIGHLY_SUGGESTIVE: (255, 0, 160),
-    None: (170, 170, 170),
-}
 LEGEND_ENTRIES: list[tuple[str, RGB]] = [
     ("BI-RADS 2 benign", CATEGORY_RGB[Category.BENIGN]),
     ("3 probably benign", CATEGORY_RGB[Category.PROBABLY_BENIGN]),
@@ -93,9 +82,8 @@ def overlay_png(
 def render_overlay(pixels: np.ndarray, image: ImageResult, *, max_side_px: int) -> Image.Image:
     """The overlay as an RGB PIL image (see :func:`overlay_png`); no I/O."""
     rows, cols = pixels.shape
-    font_px = max(12, round(min(max_side_px, max(max(rows, cols), MIN_SIDE_PX)) / 70))
-    font = _font(font_px)
     scale = _scale(rows, cols, max_side_px, legend_px=0)
+    font = _font(min(FONT_MAX_PX, max(FONT_MIN_PX, round(min(rows, cols) * scale / 45))))
     legend = _legend(image, font, width_px=max(1, round(cols * scale)))
     for _ in range(3):  # a narrower image wraps the legend onto more lines: settle both
         scale = _scale(rows, cols, max_side_px, legend_px=legend.height)
@@ -109,8 +97,7 @@ def render_overlay(pixels: np.ndarray, image: ImageResult, *, max_side_px: int) 
     draw = ImageDraw.Draw(base)
     for calcification in image.calcifications:
         _draw_calcification(draw, calcification, scale, image.spacing_mm)
-    for finding in image.findings:
-        _draw_finding(draw, finding, scale, font, (height, width))
+    draw_findings(draw, image.findings, scale, font, (height, width))
     canvas = Image.new("RGB", (width, height + legend.height), (0, 0, 0))
     canvas.paste(base, (0, 0))
     canvas.paste(legend, (0, height))
@@ -181,37 +168,6 @@ def _push_out(
     if length == 0:
         return point
     return (point[0] + gap * dx / length, point[1] + gap * dy / length)
-
-
-def _draw_finding(
-    draw: ImageDraw.ImageDraw,
-    finding: Finding,
-    scale: float,
-    font: Font,
-    shape: tuple[int, int],
-) -> None:
-    height, width = shape
-    colour = CATEGORY_RGB[finding.category]
-    min_row, min_col, max_row, max_col = finding.bbox_px
-    x0, y0 = _to_canvas((min_row, min_col), scale)
-    x1, y1 = _to_canvas((max_row, max_col), scale)
-    pad = max(4.0, 0.006 * max(height, width))
-    line = max(2, round(max(height, width) / 800))
-    box = (
-        max(0.0, x0 - pad),
-        max(0.0, y0 - pad),
-        min(width - 1.0, x1 + pad),
-        min(height - 1.0, y1 + pad),
-    )
-    draw.rectangle(box, outline=colour, width=line)
-    category = finding.category.value if finding.category is not None else "-"
-    label = f"{finding.id} | {category} | {finding.kind.value}"
-    left, top, right, bottom = draw.textbbox((0, 0), label, font=font)
-    text_w, text_h = right - left, bottom - top
-    x = min(max(0.0, box[0]), max(0.0, width - text_w - 4.0))
-    y = box[1] - text_h - 6 if box[1] - text_h - 6 >= 0 else min(box[3] + 2, height - text_h - 6.0)
-    draw.rectangle((x, y, x + text_w + 4, y + text_h + 5), fill=(0, 0, 0))
-    draw.text((x + 2 - left, y + 2 - top), label, fill=colour, font=font)
 
 
 def _legend(image: ImageResult, font: Font, *, width_px: int) -> Image.Image:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
@@ -10,6 +12,7 @@ from mammocalc.models import Finding, Report
 from mammocalc.report._format import (
     DISCLAIMER,
     MANAGEMENT_SHORT,
+    all_warnings,
     by_concern,
     category_label,
     morphology_text,
@@ -33,7 +36,9 @@ CATEGORY_STYLE = {
 }
 
 
-def terminal_summary(report: Report, console: Console | None = None) -> None:
+def terminal_summary(
+    report: Report, console: Console | None = None, *, max_rows: int | None = 20
+) -> None:
     """Print the exam verdict, the findings table and the warnings to ``console``.
 
     Parameters
@@ -42,6 +47,9 @@ def terminal_summary(report: Report, console: Console | None = None) -> None:
     console : rich.console.Console, optional
         Defaults to a new ``Console()`` on standard output, which writes no colour codes when the
         output is not a terminal (rich's own detection; ``NO_COLOR`` is honoured too).
+    max_rows : int or None, optional
+        Most findings listed, most concerning first; the rest are counted by category. None
+        lists all.
     """
     console = console if console is not None else Console()
     verdict = Text("Exam: ", style="bold")
@@ -54,16 +62,26 @@ def terminal_summary(report: Report, console: Console | None = None) -> None:
             f"{breast.management.value}",
             highlight=False,
         )
-    console.print(_findings_table(report, console.width))
-    for warning in [*report.warnings, *(w for i in report.images for w in i.warnings)]:
+    findings = by_concern(report.findings())
+    shown = findings if max_rows is None else findings[:max_rows]
+    console.print(_findings_table(shown, console.width))
+    if len(shown) < len(findings):
+        hidden = findings[len(shown) :]
+        rest = Counter(f"BI-RADS {f.category.value if f.category else '-'}" for f in hidden)
+        counts = ", ".join(f"{n} {name}" for name, n in sorted(rest.items()))
+        console.print(
+            f"... and {len(hidden)} more findings ({counts}); "
+            "the JSON and HTML reports list them all.",
+            highlight=False,
+        )
+    for warning in all_warnings(report):
         console.print(f"warning: {warning}", style="yellow", highlight=False)
     console.print(DISCLAIMER, style="dim", highlight=False)
 
 
-def _findings_table(report: Report, width: int) -> Table | Text:
-    """The findings, most concerning first; under 110 columns, the view, distribution,
-    confidences and intervals are left out so that every row still fits."""
-    findings = by_concern(report.findings())
+def _findings_table(findings: list[Finding], width: int) -> Table | Text:
+    """The findings in the order given; under 110 columns, the view, distribution, confidences
+    and intervals are left out so that every row still fits."""
     if not findings:
         return Text("No calcification finding.")
     wide = width >= WIDE_COLUMNS
