@@ -10,7 +10,7 @@ from PIL import Image
 
 from mammocalc.errors import ParameterError
 from mammocalc.models import ImageResult, Mammogram
-from mammocalc.report import overlay_png
+from mammocalc.report import _labels, overlay_png
 from mammocalc.report.overlay import CATEGORY_RGB, render_overlay, score_rgb
 from mammocalc.vocabulary import Category, Laterality
 from test_report_factory import make_report, tiny_mammogram
@@ -99,13 +99,25 @@ def test_constant_image_and_no_findings_still_render(tmp_path: Path) -> None:
         assert picture.size[0] == 540
 
 
-def test_crowded_findings_keep_the_suspicious_label() -> None:
+def test_crowded_findings_keep_the_suspicious_label(monkeypatch: pytest.MonkeyPatch) -> None:
     report = make_report({Laterality.LEFT: [Category.BENIGN] * 6 + [Category.SUSPICIOUS_HIGH]})
     image = next(i for i in report.images if i.laterality is Laterality.LEFT)
     # pile every finding onto the same spot so that the labels compete for room
-    crowded = image.model_copy(
-        update={"findings": [f.model_copy(update={"bbox_px": (60, 60, 70, 70)}) for f in image.findings]}
-    )
+    piled = [f.model_copy(update={"bbox_px": (60, 60, 70, 70)}) for f in image.findings]
+    crowded = image.model_copy(update={"findings": piled})
+    drawn: list[tuple[str, tuple[float, float, float, float]]] = []
+    original = _labels._draw_label
+
+    def recording(draw, text, rect, font, colour):  # type: ignore[no-untyped-def]
+        drawn.append((text, rect))
+        original(draw, text, rect, font, colour)
+
+    monkeypatch.setattr(_labels, "_draw_label", recording)
     picture = render_overlay(tiny_mammogram(image).pixels, crowded, max_side_px=2048)
     top = picture.crop((0, 0, picture.width, 60 * 3))  # labels sit above the boxes
     assert _colour_count(top, CATEGORY_RGB[Category.SUSPICIOUS_HIGH]) > 20
+    assert drawn[0][0] == "L-CC-7 | 4C | cluster"
+    rects = [rect for _, rect in drawn]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
