@@ -8,8 +8,9 @@ descriptor is also present; distribution as one indicator per word. This encodin
 multi-hot one in patient-grouped cross-validation (both ROC AUC about 0.81) and makes the
 probability monotone by construction: adding a more suspicious descriptor can only raise it.
 
-Measured image evidence (count, size variation, linearity, branching, density) is added on the
-calibrated logit by :func:`evidence_logit`: monotone, centred on a typical cluster, bounded. Its
+Measured image evidence (count, local density, size variation, fine linear members, branching;
+:mod:`mammocalc._evidence`) is added on the calibrated logit by :func:`evidence_logit`: monotone,
+centred on a typical cluster, bounded. Its
 weights are literature priors (reference section 4), not learned, because no public set pairs
 images' calcification measurements with pathology here.
 """
@@ -51,19 +52,23 @@ FEATURE_NAMES: tuple[str, ...] = (
 INTERVAL_LEVEL = 0.90
 """Coverage of the probability interval (bootstrap percentiles 5 and 95)."""
 
-# Image evidence: feature name -> (logit per unit of the scaled feature, centre, scale, low, high).
-# Scaled value = clip((transform(x) - centre) / scale, low, high); all weights >= 0 (monotone).
+# Image evidence (features of mammocalc._evidence, each non-decreasing as members are added):
+# name -> (logit weight, centre, scale, low, high): clip((g(x) - centre) / scale, low, high)
+# with g = log2 for counts and ratios. All weights >= 0, so the shift is monotone in every input.
+# Centres sit at a typical cluster, so typical evidence leaves the descriptor probability as is.
 EVIDENCE_PRIORS: dict[str, tuple[float, float, float, float, float]] = {
-    # more calcifications in a cluster: log2 of count, centred at 8
-    "log2_n": (0.25, 3.0, 1.0, -1.0, 2.0),
+    # more calcifications: log2 count, centred at 8
+    "n": (0.25, 3.0, 1.0, -1.0, 2.0),
     # > 20 per cm^2 suggests malignancy, < 10 benign (De Lafontan; reference section 4)
-    "log2_density_per_cm2": (0.25, np.log2(15.0), 1.0, -1.0, 1.0),
-    # pleomorphism: coefficient of variation of diameters
-    "diameter_cv": (0.4, 0.3, 0.2, -1.0, 1.0),
-    # ductal arrangement: linearity and branching in [0, 1]
-    "linearity": (0.4, 0.5, 0.25, -1.0, 1.0),
-    "branching": (0.4, 0.2, 0.2, -1.0, 1.0),
+    "local_density_per_cm2": (0.25, float(np.log2(15.0)), 1.0, -1.0, 1.0),
+    # pleomorphism: largest / smallest diameter, centred at 2.5-fold
+    "size_ratio": (0.3, float(np.log2(2.5)), 1.0, -1.0, 1.0),
+    # fine linear members (casting of a duct), centred at 1
+    "n_linear": (0.4, 1.0, 2.0, -0.5, 1.5),
+    # branching: largest angle between linear members (degrees), centred at 15
+    "linear_spread_deg": (0.3, 15.0, 30.0, -0.5, 1.0),
 }
+_LOG2_EVIDENCE = frozenset({"n", "local_density_per_cm2", "size_ratio"})
 EVIDENCE_LIMIT_LOGIT = 1.0
 """The image evidence moves the calibrated logit by at most this much either way."""
 
@@ -88,8 +93,9 @@ def evidence_logit(features: Mapping[str, float] | None) -> float:
     Parameters
     ----------
     features : mapping or None
-        Finding features (``n``, ``density_per_cm2``, ``diameter_cv``, ``linearity``,
-        ``branching``); missing or non-finite ones contribute nothing.
+        Evidence named in :data:`EVIDENCE_PRIORS` (``n``, ``local_density_per_cm2``,
+        ``size_ratio``, ``n_linear``, ``linear_spread_deg``); missing or non-finite ones add
+        nothing, other keys are ignored.
 
     Returns
     -------
@@ -98,26 +104,15 @@ def evidence_logit(features: Mapping[str, float] | None) -> float:
     """
     if not features:
         return 0.0
-    derived = {
-        "log2_n": _log2(features.get("n")),
-        "log2_density_per_cm2": _log2(features.get("density_per_cm2")),
-        "diameter_cv": features.get("diameter_cv"),
-        "linearity": features.get("linearity"),
-        "branching": features.get("branching"),
-    }
     total = 0.0
     for name, (weight, centre, scale, low, high) in EVIDENCE_PRIORS.items():
-        value = derived[name]
+        value = features.get(name)
         if value is None or not np.isfinite(value):
             continue
+        if name in _LOG2_EVIDENCE:
+            value = float(np.log2(max(value, 1e-6)))
         total += weight * float(np.clip((value - centre) / scale, low, high))
     return float(np.clip(total, -EVIDENCE_LIMIT_LOGIT, EVIDENCE_LIMIT_LOGIT))
-
-
-def _log2(value: float | None) -> float | None:
-    if value is None or not np.isfinite(value) or value <= 0:
-        return None
-    return float(np.log2(value))
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

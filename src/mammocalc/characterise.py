@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mammocalc import _thresholds as t
+from mammocalc._evidence import evidence_features
 from mammocalc._morphology import morphology_calls
 from mammocalc._risk import (
     INTERVAL_LEVEL,
@@ -72,8 +73,9 @@ def descriptor_risk(
     distribution : Distribution, str, sequence of them, or None
         The distribution (CBIS-DDSM sometimes gives two, e.g. grouped and linear).
     features : mapping, optional
-        Measured evidence (``n``, ``density_per_cm2``, ``diameter_cv``, ``linearity``,
-        ``branching``); each can only raise the probability as it grows.
+        Measured evidence (``n``, ``local_density_per_cm2``, ``size_ratio``, ``n_linear``,
+        ``linear_spread_deg``; see :mod:`mammocalc._evidence`); each can only raise the
+        probability as it grows. Other keys are ignored.
     model : RiskModel, optional
         Defaults to the shipped ``weights/risk_descriptor.json``.
 
@@ -146,13 +148,11 @@ def characterise(
     """
     calls = morphology_calls(members, finding.kind, mammogram.spacing_mm, features=finding.features)
     distribution = _refined_distribution(finding)
-    risk = descriptor_risk(
-        [c.descriptor for c in calls],
-        distribution,
-        {**finding.features, "n": float(finding.features.get("n", finding.count))},
-    )
+    evidence = evidence_features(members) if finding.kind == FindingKind.CLUSTER else {}
+    risk = descriptor_risk([c.descriptor for c in calls], distribution, evidence)
     features = {
         **finding.features,
+        **evidence,
         **_resolution_features(members, mammogram.spacing_mm),
         "morphology_confidence": max((c.confidence for c in calls), default=0.0),
         "descriptor_probability": risk.descriptor_probability,

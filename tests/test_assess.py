@@ -1,0 +1,312 @@
+"""Assessment: each pathway row's category and management, reasons, breasts, exam, CC/MLO."""
+
+from __future__ import annotations
+
+import pytest
+
+from mammocalc.assess import assess, categorise, category_from_probability
+from mammocalc.models import Finding, ImageResult, MorphologyCall
+from mammocalc.vocabulary import (
+    Category,
+    Distribution,
+    FindingKind,
+    Laterality,
+    Management,
+    Morphology,
+    View,
+)
+
+
+def finding(
+    morphology: dict[Morphology, float],
+    *,
+    probability: float | None = 0.3,
+    kind: FindingKind = FindingKind.CLUSTER,
+    distribution: Distribution | None = Distribution.GROUPED,
+    count: int = 14,
+    extent_mm: float = 6.0,
+    fid: str = "L-CC-1",
+    view: View = View.CC,
+    laterality: Laterality = Laterality.LEFT,
+    nipple_mm: float = 60.0,
+    **features: float,
+) -> Finding:
+    """A characterised finding (as ``characterise`` returns it) with the given evidence."""
+    calls = [MorphologyCall(descriptor=m, confidence=c) for m, c in morphology.items()]
+    return Finding(
+        id=fid,
+        image=fid.rsplit("-", 1)[0],
+        laterality=laterality,
+        view=view,
+        kind=kind,
+        calcification_ids=list(range(count)),
+        centroid_px=(100.0, 100.0),
+        centroid_mm=(7.0, 7.0),
+        bbox_px=(90, 90, 110, 110),
+        extent_mm=extent_mm,
+        count=count,
+        density_per_cm2=30.0,
+        distribution=distribution,
+        detection_score=0.9,
+        features={"distance_to_nipple_mm": nipple_mm, "resolution_fit": 1.0, **features},
+        morphology=calls,
+        malignancy_probability=probability,
+        probability_interval=None if probability is None else (probability, probability),
+    )
+
+
+# --- the pathway of reference section 1, one row each ------------------------------------------
+
+
+def test_row_1_macrocalcification_is_benign_routine_screening() -> None:
+    macro = finding(
+        {Morphology.COARSE: 0.9},
+        kind=FindingKind.MACROCALCIFICATION,
+        distribution=None,
+        count=1,
+        probability=0.004,
+        diameter_max_mm=3.2,
+    )
+    category, reasons = categorise(macro)
+    assert category == Category.BENIGN
+    assert category.management == Management.ROUTINE_SCREENING
+    assert "one calcification 3.2 mm across" in reasons
+
+
+def test_row_2_microcalcifications_needing_a_closer_look_get_magnification_views() -> None:
+    uncertain = finding({Morphology.FINE_PLEOMORPHIC: 0.3, Morphology.PUNCTATE: 0.2})
+    category, reasons = categorise(uncertain)
+    assert category == Category.INCOMPLETE
+    assert category.management == Management.MAGNIFICATION_VIEWS
+    assert any("uncertain" in r for r in reasons)
+    coarse_film = finding(
+        {Morphology.PUNCTATE: 0.9}, resolution_fit=0.0, spacing_mm=0.2, median_diameter_px=1.5
+    )
+    category, reasons = categorise(coarse_film)
+    assert category == Category.INCOMPLETE
+    assert any("1.5 pixels across at 0.200 mm" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        (FindingKind.VASCULAR, {Morphology.VASCULAR: 0.9}),
+        (FindingKind.CLUSTER, {Morphology.RIM: 0.9}),
+        (FindingKind.CLUSTER, {Morphology.ROUND: 0.8, Morphology.RIM: 0.6}),
+        (FindingKind.CLUSTER, {Morphology.MILK_OF_CALCIUM: 0.8}),
+        (FindingKind.CLUSTER, {Morphology.SKIN: 0.8}),
+    ],
+)
+def test_row_3_benign_calcifications_get_annual_screening(
+    kind: FindingKind, words: dict[Morphology, float]
+) -> None:
+    category, _ = categorise(finding(words, kind=kind, probability=0.2))
+    assert category == Category.BENIGN
+    assert category.management == Management.ROUTINE_SCREENING
+
+
+def test_row_4_single_group_of_punctate_is_probably_benign_six_month_follow_up() -> None:
+    category, reasons = categorise(finding({Morphology.PUNCTATE: 0.9}, probability=0.17))
+    assert category == Category.PROBABLY_BENIGN
+    assert category.management == Management.SHORT_INTERVAL_FOLLOW_UP
+    assert any("single group of round or punctate" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("words", "distribution", "probability", "expected"),
+    [
+        ({Morphology.AMORPHOUS: 0.8}, Distribution.GROUPED, 0.08, Category.SUSPICIOUS_LOW),
+        (
+            {Morphology.FINE_PLEOMORPHIC: 0.9},
+            Distribution.GROUPED,
+            0.47,
+            Category.SUSPICIOUS_MODERATE,
+        ),
+        (
+            {Morphology.FINE_LINEAR_BRANCHING: 0.9},
+            Distribution.LINEAR,
+            0.88,
+            Category.SUSPICIOUS_HIGH,
+        ),
+        (
+            {Morphology.FINE_LINEAR_BRANCHING: 0.9},
+            Distribution.SEGMENTAL,
+            0.96,
+            Category.HIGHLY_SUGGESTIVE,
+        ),
+        ({Morphology.PUNCTATE: 0.9}, Distribution.SEGMENTAL, 0.3, Category.SUSPICIOUS_MODERATE),
+    ],
+)
+def test_row_5_irregular_or_tightly_clustered_go_to_biopsy(
+    words: dict[Morphology, float],
+    distribution: Distribution,
+    probability: float,
+    expected: Category,
+) -> None:
+    category, reasons = categorise(
+        finding(words, distribution=distribution, probability=probability)
+    )
+    assert category == expected
+    assert category.management == Management.STEREOTACTIC_BIOPSY
+    assert any(f"BI-RADS {expected.value} range" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [
+        (0.0, Category.PROBABLY_BENIGN),
+        (0.02, Category.PROBABLY_BENIGN),
+        (0.0201, Category.SUSPICIOUS_LOW),
+        (0.10, Category.SUSPICIOUS_LOW),
+        (0.1001, Category.SUSPICIOUS_MODERATE),
+        (0.50, Category.SUSPICIOUS_MODERATE),
+        (0.5001, Category.SUSPICIOUS_HIGH),
+        (0.9499, Category.SUSPICIOUS_HIGH),
+        (0.95, Category.HIGHLY_SUGGESTIVE),
+        (1.0, Category.HIGHLY_SUGGESTIVE),
+    ],
+)
+def test_probability_ranges_follow_birads(p: float, expected: Category) -> None:
+    assert category_from_probability(p) == expected
+
+
+def test_not_characterised_is_incomplete() -> None:
+    category, _ = categorise(finding({}, probability=None))
+    assert category == Category.INCOMPLETE
+
+
+def test_reasons_are_built_from_measurements() -> None:
+    f = finding(
+        {Morphology.FINE_LINEAR_BRANCHING: 0.9},
+        distribution=Distribution.LINEAR,
+        probability=0.8,
+        size_ratio=3.1,
+    )
+    _, reasons = categorise(f)
+    text = "; ".join(reasons)
+    assert "14 calcifications within 6.0 mm" in text
+    assert "sizes vary 3.1-fold" in text
+    assert "arranged in a line" in text
+    assert "estimated chance of cancer 80%" in text
+
+
+# --- exam level ---------------------------------------------------------------------------------
+
+
+def image(source: str, side: Laterality, view: View, findings: list[Finding]) -> ImageResult:
+    return ImageResult(
+        source=source,
+        laterality=side,
+        view=view,
+        shape_px=(100, 100),
+        spacing_mm=0.07,
+        breast_area_cm2=100.0,
+        calcifications=[],
+        findings=findings,
+    )
+
+
+def test_breast_takes_its_worst_finding_and_empty_breast_is_negative() -> None:
+    left = [
+        finding({Morphology.PUNCTATE: 0.9}, probability=0.1, fid="L-CC-1", nipple_mm=30.0),
+        finding({Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.6, fid="L-CC-2", nipple_mm=90),
+    ]
+    images = [
+        image("L-CC", Laterality.LEFT, View.CC, left),
+        image("R-CC", Laterality.RIGHT, View.CC, []),
+    ]
+    out, breasts, exam = assess(images)
+    by_side = {b.laterality: b for b in breasts}
+    assert by_side[Laterality.LEFT].category == Category.SUSPICIOUS_HIGH
+    assert by_side[Laterality.LEFT].finding_ids[0] == "L-CC-2"
+    assert by_side[Laterality.RIGHT].category == Category.NEGATIVE
+    assert by_side[Laterality.RIGHT].management == Management.ROUTINE_SCREENING
+    assert exam == Category.SUSPICIOUS_HIGH
+    assert all(f.category is not None and f.management for im in out for f in im.findings)
+
+
+def test_cc_and_mlo_of_one_finding_are_matched_and_reported_once() -> None:
+    cc = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.45, fid="L-CC-1", nipple_mm=52)
+    mlo = finding(
+        {Morphology.FINE_PLEOMORPHIC: 0.8},
+        probability=0.55,
+        fid="L-MLO-1",
+        view=View.MLO,
+        nipple_mm=58,
+        count=11,
+    )
+    far = finding(
+        {Morphology.FINE_PLEOMORPHIC: 0.8},
+        probability=0.3,
+        fid="L-MLO-2",
+        view=View.MLO,
+        nipple_mm=110,
+    )
+    images = [
+        image("L-CC", Laterality.LEFT, View.CC, [cc]),
+        image("L-MLO", Laterality.LEFT, View.MLO, [mlo, far]),
+    ]
+    out, breasts, _ = assess(images)
+    found = {f.id: f for im in out for f in im.findings}
+    assert found["L-CC-1"].matched_finding == "L-MLO-1"
+    assert found["L-MLO-1"].matched_finding == "L-CC-1"
+    assert found["L-MLO-2"].matched_finding is None
+    # one lesion, one answer: both views carry the worse category (4C from the MLO's 55%)
+    assert found["L-CC-1"].category == found["L-MLO-1"].category == Category.SUSPICIOUS_HIGH
+    assert breasts[0].finding_ids == ["L-MLO-1", "L-MLO-2"]
+    assert any("also seen on the CC view as L-CC-1" in r for r in found["L-MLO-1"].reasons)
+
+
+def test_different_findings_are_not_matched() -> None:
+    cc = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, fid="R-CC-1", laterality=Laterality.RIGHT)
+    macro = finding(
+        {Morphology.COARSE: 0.9},
+        kind=FindingKind.MACROCALCIFICATION,
+        count=1,
+        fid="R-MLO-1",
+        view=View.MLO,
+        laterality=Laterality.RIGHT,
+    )
+    images = [
+        image("R-CC", Laterality.RIGHT, View.CC, [cc]),
+        image("R-MLO", Laterality.RIGHT, View.MLO, [macro]),
+    ]
+    out, breasts, _ = assess(images)
+    assert all(f.matched_finding is None for im in out for f in im.findings)
+    assert sorted(breasts[0].finding_ids) == ["R-CC-1", "R-MLO-1"]
+
+
+def diffuse(fid: str, side: Laterality) -> Finding:
+    return finding(
+        {Morphology.AMORPHOUS: 0.8},
+        kind=FindingKind.SCATTERED,
+        distribution=Distribution.DIFFUSE,
+        probability=0.2,
+        fid=fid,
+        laterality=side,
+    )
+
+
+def test_bilateral_diffuse_scattered_calcifications_are_benign() -> None:
+    images = [
+        image("L-CC", Laterality.LEFT, View.CC, [diffuse("L-CC-1", Laterality.LEFT)]),
+        image("R-CC", Laterality.RIGHT, View.CC, [diffuse("R-CC-1", Laterality.RIGHT)]),
+    ]
+    out, breasts, exam = assess(images)
+    assert exam == Category.BENIGN
+    assert all(b.category == Category.BENIGN for b in breasts)
+    assert any("both breasts" in r for r in out[0].findings[0].reasons)
+
+
+def test_unilateral_diffuse_amorphous_is_not_called_benign() -> None:
+    images = [
+        image("L-CC", Laterality.LEFT, View.CC, [diffuse("L-CC-1", Laterality.LEFT)]),
+        image("R-CC", Laterality.RIGHT, View.CC, []),
+    ]
+    _, _, exam = assess(images)
+    assert exam == Category.SUSPICIOUS_MODERATE
+
+
+def test_exam_without_images_is_negative() -> None:
+    images, breasts, exam = assess([])
+    assert images == [] and breasts == [] and exam == Category.NEGATIVE

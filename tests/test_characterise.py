@@ -1,0 +1,359 @@
+"""Characterisation: morphology calls, descriptor risk, monotonicity, calibration code."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from mammocalc._evidence import evidence_features
+from mammocalc._group_features import group_features
+from mammocalc._morphology import classify_calcification
+from mammocalc._risk import (
+    EVIDENCE_LIMIT_LOGIT,
+    EVIDENCE_PRIORS,
+    RiskModel,
+    evidence_logit,
+    shipped_model,
+)
+from mammocalc._risk_fit import _non_increasing, fit_logistic, fit_platt, fit_risk_model
+from mammocalc.characterise import RiskEstimate, characterise, descriptor_risk
+from mammocalc.models import Calcification, Finding, Mammogram, Shape
+from mammocalc.vocabulary import Distribution, FindingKind, Morphology
+
+SPACING_MM = 0.07
+
+
+def calc(
+    i: int,
+    row_mm: float,
+    col_mm: float,
+    *,
+    diameter_mm: float = 0.3,
+    elongation: float = 1.1,
+    circularity: float = 0.9,
+    solidity: float = 0.95,
+    cnr: float = 8.0,
+    lucent: bool = False,
+    orientation_deg: float = 0.0,
+) -> Calcification:
+    """A calcification at (row, col) mm with the given size and shape."""
+    width = diameter_mm / np.sqrt(elongation)
+    return Calcification(
+        id=i,
+        centroid_px=(row_mm / SPACING_MM, col_mm / SPACING_MM),
+        centroid_mm=(row_mm, col_mm),
+        area_mm2=float(np.pi * diameter_mm**2 / 4),
+        diameter_mm=diameter_mm,
+        contrast=0.1,
+        cnr=cnr,
+        shape=Shape(
+            circularity=circularity,
+            elongation=elongation,
+            solidity=solidity,
+            length_mm=width * elongation,
+            width_mm=width,
+            orientation_deg=orientation_deg,
+        ),
+        score=0.9,
+        lucent_centre=lucent,
+    )
+
+
+def finding_of(
+    members: list[Calcification],
+    kind: FindingKind = FindingKind.CLUSTER,
+    distribution: Distribution | None = Distribution.GROUPED,
+) -> Finding:
+    """The finding the grouping stage would make of ``members`` (features from group's code)."""
+    features = group_features(
+        members, link_mm=5.0, distance_to_skin_mm=20.0, distance_to_nipple_mm=50.0
+    )
+    rows = [c.centroid_px[0] for c in members]
+    cols = [c.centroid_px[1] for c in members]
+    return Finding(
+        id="L-CC-1",
+        image="test",
+        kind=kind,
+        calcification_ids=[c.id for c in members],
+        centroid_px=(float(np.mean(rows)), float(np.mean(cols))),
+        centroid_mm=(float(np.mean(rows)) * SPACING_MM, float(np.mean(cols)) * SPACING_MM),
+        bbox_px=(int(min(rows)), int(min(cols)), int(max(rows)) + 1, int(max(cols)) + 1),
+        extent_mm=features["extent_mm"],
+        count=len(members),
+        density_per_cm2=features["density_per_cm2"],
+        distribution=distribution,
+        detection_score=0.9,
+        features=features,
+    )
+
+
+def mammogram(spacing_mm: float = SPACING_MM) -> Mammogram:
+    return Mammogram(pixels=np.zeros((8, 8), np.float32), spacing_mm=spacing_mm)
+
+
+def pleomorphic_cluster(n: int = 8, seed: int = 0) -> list[Calcification]:
+    rng = np.random.default_rng(seed)
+    return [
+        calc(
+            i,
+            20 + rng.uniform(0, 5),
+            30 + rng.uniform(0, 5),
+            diameter_mm=float(rng.uniform(0.15, 0.45)),
+            circularity=float(rng.uniform(0.4, 0.65)),
+            solidity=0.75,
+        )
+        for i in range(n)
+    ]
+
+
+def linear_branching(start_id: int, n: int) -> list[Calcification]:
+    """Thin elongated calcifications along a duct (fine linear branching)."""
+    return [
+        calc(
+            start_id + k,
+            20 + 0.6 * k,
+            30 + 0.3 * k,
+            diameter_mm=0.35,
+            elongation=4.0,
+            circularity=0.5,
+            orientation_deg=60.0,
+        )
+        for k in range(n)
+    ]
+
+
+# --- single calcification classes -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"diameter_mm": 0.3}, Morphology.PUNCTATE),
+        ({"diameter_mm": 0.7}, Morphology.ROUND),
+        ({"diameter_mm": 0.15, "cnr": 2.5}, Morphology.AMORPHOUS),
+        ({"diameter_mm": 0.3, "circularity": 0.5, "solidity": 0.7}, Morphology.FINE_PLEOMORPHIC),
+        ({"diameter_mm": 0.8, "circularity": 0.5}, Morphology.COARSE_HETEROGENEOUS),
+        ({"diameter_mm": 0.4, "elongation": 4.0}, Morphology.FINE_LINEAR_BRANCHING),
+        ({"diameter_mm": 1.6, "elongation": 4.0}, Morphology.LARGE_ROD_LIKE),
+        ({"diameter_mm": 3.0}, Morphology.COARSE),
+        ({"diameter_mm": 1.5, "circularity": 0.5, "solidity": 0.6}, Morphology.DYSTROPHIC),
+        ({"diameter_mm": 2.0, "lucent": True}, Morphology.RIM),
+    ],
+)
+def test_classify_calcification(kwargs: dict[str, float], expected: Morphology) -> None:
+    assert classify_calcification(calc(0, 0.0, 0.0, **kwargs)) == expected  # type: ignore[arg-type]
+
+
+def test_lucent_centred_near_the_skin_is_skin() -> None:
+    c = calc(0, 0.0, 0.0, diameter_mm=1.0, lucent=True)
+    assert classify_calcification(c, near_skin=True) == Morphology.SKIN
+
+
+# --- characterise -----------------------------------------------------------------------------
+
+
+def test_characterise_pleomorphic_cluster() -> None:
+    members = pleomorphic_cluster()
+    finding = finding_of(members)
+    out = characterise(finding, members, mammogram())
+    assert out is not finding and finding.morphology == []
+    assert out.morphology[0].descriptor == Morphology.FINE_PLEOMORPHIC
+    assert out.morphology[0].confidence >= 0.5
+    assert out.malignancy_probability is not None and out.probability_interval is not None
+    low, high = out.probability_interval
+    assert low <= out.malignancy_probability <= high
+    assert 0.2 < out.malignancy_probability < 0.9
+    assert out.category is None
+    assert {"descriptor_probability", "evidence_logit", "median_diameter_px"} <= set(out.features)
+    assert out.features["n"] == finding.features["n"]
+
+
+def test_mixed_cluster_gets_several_descriptors() -> None:
+    members = pleomorphic_cluster(6) + linear_branching(100, 4)
+    out = characterise(finding_of(members), members, mammogram())
+    words = {c.descriptor for c in out.morphology}
+    assert {Morphology.FINE_PLEOMORPHIC, Morphology.FINE_LINEAR_BRANCHING} <= words
+    confidences = [c.confidence for c in out.morphology]
+    assert confidences == sorted(confidences, reverse=True)
+
+
+def base_cluster(kind: str, seed: int) -> list[Calcification]:
+    """Eight calcifications of one kind scattered over 5 mm."""
+    if kind == "pleomorphic":
+        return pleomorphic_cluster(8, seed)
+    rng = np.random.default_rng(seed)
+    size, cnr = {"punctate": (0.3, 8.0), "amorphous": (0.15, 2.5), "round": (0.7, 8.0)}[kind]
+    return [
+        calc(i, 20 + rng.uniform(0, 5), 30 + rng.uniform(0, 5), diameter_mm=size, cnr=cnr)
+        for i in range(8)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["pleomorphic", "punctate", "amorphous", "round"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_adding_fine_linear_branching_never_lowers_probability(kind: str, seed: int) -> None:
+    base = base_cluster(kind, seed)
+    previous = characterise(finding_of(base), base, mammogram()).malignancy_probability
+    assert previous is not None
+    for n_linear in range(1, 10):
+        members = base + linear_branching(100, n_linear)
+        p = characterise(finding_of(members), members, mammogram()).malignancy_probability
+        assert p is not None and p >= previous - 1e-12, n_linear
+        previous = p
+
+
+def test_punctate_group_is_low_and_macro_is_benign_morphology() -> None:
+    rng = np.random.default_rng(1)
+    members = [calc(i, rng.uniform(0, 4), rng.uniform(0, 4), diameter_mm=0.3) for i in range(6)]
+    punctate = characterise(finding_of(members), members, mammogram())
+    assert punctate.morphology[0].descriptor == Morphology.PUNCTATE
+    macro = [calc(0, 10.0, 10.0, diameter_mm=3.0)]
+    out = characterise(finding_of(macro, FindingKind.MACROCALCIFICATION, None), macro, mammogram())
+    assert out.morphology[0].descriptor == Morphology.COARSE
+    assert out.malignancy_probability is not None and out.malignancy_probability < 0.05
+    assert punctate.malignancy_probability is not None
+    assert out.malignancy_probability < punctate.malignancy_probability
+
+
+def test_vascular_kind_is_called_vascular() -> None:
+    members = [calc(i, 10.0 + 2 * i, 10.0, diameter_mm=0.6, elongation=5.0) for i in range(5)]
+    out = characterise(
+        finding_of(members, FindingKind.VASCULAR, Distribution.LINEAR), members, mammogram()
+    )
+    assert out.morphology[0].descriptor == Morphology.VASCULAR
+
+
+def test_coarse_spacing_marks_the_image_unfit() -> None:
+    members = pleomorphic_cluster()
+    out = characterise(finding_of(members), members, mammogram(spacing_mm=0.2))
+    assert out.features["resolution_fit"] == 0.0
+    assert out.features["median_diameter_px"] < 2.0
+    assert max(c.confidence for c in out.morphology) < 0.5
+
+
+# --- descriptor risk --------------------------------------------------------------------------
+
+
+def test_descriptor_risk_follows_the_literature_order() -> None:
+    p = {
+        m: descriptor_risk([m], Distribution.GROUPED).probability
+        for m in (
+            Morphology.FINE_LINEAR_BRANCHING,
+            Morphology.FINE_PLEOMORPHIC,
+            Morphology.AMORPHOUS,
+            Morphology.PUNCTATE,
+            Morphology.RIM,
+        )
+    }
+    ordered = list(p.values())
+    assert ordered == sorted(ordered, reverse=True)
+    assert p[Morphology.FINE_LINEAR_BRANCHING] > 0.6
+    assert p[Morphology.RIM] < 0.05
+    linear = descriptor_risk([Morphology.FINE_PLEOMORPHIC], Distribution.LINEAR).probability
+    assert linear > p[Morphology.FINE_PLEOMORPHIC]
+
+
+def test_descriptor_risk_accepts_strings_and_two_distributions() -> None:
+    r = descriptor_risk(["fine pleomorphic"], ["grouped", "linear"])
+    assert isinstance(r, RiskEstimate)
+    assert r.level == 0.90
+    assert r.interval[0] <= r.probability <= r.interval[1]
+    assert r.interval[1] - r.interval[0] > 0.0
+
+
+@pytest.mark.parametrize("distribution", [None, *Distribution])
+def test_adding_fine_linear_branching_word_never_lowers_risk(
+    distribution: Distribution | None,
+) -> None:
+    for k in range(3):
+        for words in itertools.combinations(list(Morphology), k):
+            before = descriptor_risk(list(words), distribution).probability
+            after = descriptor_risk(
+                [*words, Morphology.FINE_LINEAR_BRANCHING], distribution
+            ).probability
+            assert after >= before - 1e-12, words
+
+
+@pytest.mark.parametrize("name", list(EVIDENCE_PRIORS))
+def test_evidence_is_monotone_and_bounded(name: str) -> None:
+    base = {"n": 8.0, "local_density_per_cm2": 15.0, "size_ratio": 2.5, "n_linear": 1.0}
+    base["linear_spread_deg"] = 15.0
+    values = np.linspace(0.0, 90.0, 181)
+    shifts = [evidence_logit({**base, name: float(v)}) for v in values]
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(shifts))
+    assert max(shifts) > min(shifts)
+    assert all(abs(s) <= EVIDENCE_LIMIT_LOGIT for s in shifts)
+    assert evidence_logit(None) == 0.0
+    assert evidence_logit(base) == pytest.approx(0.0)
+
+
+def test_strong_evidence_is_capped() -> None:
+    extreme = {k: 1e4 for k in EVIDENCE_PRIORS}
+    assert evidence_logit(extreme) == EVIDENCE_LIMIT_LOGIT
+    assert evidence_logit({k: 0.0 for k in EVIDENCE_PRIORS}) == -EVIDENCE_LIMIT_LOGIT
+
+
+def test_evidence_features_never_fall_when_members_are_added() -> None:
+    members = pleomorphic_cluster(8) + linear_branching(100, 6)
+    previous = evidence_features(members[:1])
+    for k in range(2, len(members) + 1):
+        current = evidence_features(members[:k])
+        assert all(current[name] >= previous[name] for name in EVIDENCE_PRIORS)
+        previous = current
+
+
+# --- the calibration code ---------------------------------------------------------------------
+
+
+def test_fit_logistic_recovers_coefficients() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20000, 2))
+    y = (rng.random(20000) < 1 / (1 + np.exp(-(0.5 + 1.5 * x[:, 0] - 1.0 * x[:, 1])))).astype(int)
+    intercept, coef = fit_logistic(x, y, l2=1e-6)
+    assert intercept == pytest.approx(0.5, abs=0.08)
+    assert coef == pytest.approx([1.5, -1.0], abs=0.08)
+
+
+def test_platt_recovers_a_known_miscalibration() -> None:
+    rng = np.random.default_rng(1)
+    score = rng.normal(0, 2, 20000)
+    y = (rng.random(20000) < 1 / (1 + np.exp(-(0.5 * score - 0.3)))).astype(int)
+    a, b = fit_platt(score, y)
+    assert a == pytest.approx(0.5, abs=0.05)
+    assert b == pytest.approx(-0.3, abs=0.06)
+
+
+def test_calibrated_model_is_calibrated_out_of_sample() -> None:
+    rng = np.random.default_rng(2)
+    n = 4000
+    groups = [f"P{i // 2}" for i in range(n)]
+    x = np.zeros((n, 14))
+    x[np.arange(n), rng.integers(0, 6, n)] = 1.0  # one "most suspicious descriptor" each
+    truth = np.array([0.9, 0.6, 0.4, 0.3, 0.1, 0.05])
+    y = (rng.random(n) < x[:, :6] @ truth).astype(int)
+    model = fit_risk_model(x[:3000], y[:3000], groups[:3000], n_bootstrap=20)
+    p = 1 / (1 + np.exp(-model.calibrated_logit(x[3000:])))
+    for k in range(6):
+        rows = x[3000:, k] == 1
+        assert p[rows].mean() == pytest.approx(y[3000:][rows].mean(), abs=0.08)
+    assert model.bootstrap.shape == (20, 15)
+
+
+def test_pool_adjacent_violators() -> None:
+    out = _non_increasing(np.array([3.0, 1.0, 2.0, 0.0]), np.array([1.0, 1.0, 1.0, 1.0]))
+    assert out.tolist() == [3.0, 1.5, 1.5, 0.0]
+
+
+def test_shipped_model_round_trips_and_records_its_command() -> None:
+    model = shipped_model()
+    data = json.loads(
+        resources.files("mammocalc").joinpath("weights/risk_descriptor.json").read_text()
+    )
+    assert "scripts/train_risk_model.py" in data["metadata"]["command"]
+    again = RiskModel.from_json(model.to_json())
+    assert np.allclose(again.coef, model.coef)
+    assert again.bootstrap.shape == model.bootstrap.shape and len(model.bootstrap) >= 100
