@@ -10,7 +10,7 @@ from PIL import Image
 from pydicom.uid import generate_uid
 
 from mammocalc.errors import InputError
-from mammocalc.io import group_exams, parse_name, read_exams
+from mammocalc.io import group_exams, parse_name, read, read_exams
 from mammocalc.vocabulary import Laterality, View
 from test_io_dicom import mg_dataset, phantom, save
 
@@ -106,6 +106,11 @@ def test_a_bad_file_is_its_own_group_and_read_exams_names_it(tmp_path: Path) -> 
     missing = tmp_path / "gone.dcm"
     groups = group_exams([*good, missing])
     assert [len(g) for g in groups] == [2, 1]
+    # a batch reads files one by one, records failures, then groups what it read
+    mammograms = [read(path, spacing_mm=0.1) for path in good]
+    assert group_exams(list(reversed(mammograms))) == [[mammograms[1], mammograms[0]]]
+    with pytest.raises(TypeError, match="not a mixture"):
+        group_exams([mammograms[0], good[0]])  # type: ignore[list-item]
     with pytest.raises(InputError, match="0_L-MLO.png: not a readable image"):
         read_exams([*good, bad])
     with pytest.raises(InputError, match="gone.dcm: no such file"):
