@@ -144,3 +144,25 @@ def test_default_loader_reads_film_at_0_2_mm(tmp_path: Path) -> None:
     mammogram = load_mias_image(_write_dir(tmp_path) / "mdb001.pgm")
     assert mammogram.is_film and mammogram.spacing_mm == 0.2
     assert mammogram.pixels.shape == (1024, 1024)
+
+
+def test_outputs_table_json_and_plots(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from rich.console import Console
+
+    from mammocalc.evaluate.cli import write_outputs
+    from mammocalc.evaluate.plots import mark_panel
+
+    result = evaluate_mini_mias(
+        _write_dir(tmp_path), analyze_image=_fake, load=_load, n_bootstrap=20
+    )
+    console = Console(record=True, width=120)
+    write_outputs(result, tmp_path / "out" / "r.json", tmp_path / "plots", console)
+    assert "sensitivity at 1 FP/image" in console.export_text()
+    assert json.loads((tmp_path / "out" / "r.json").read_text())["n_truth_clusters"] == 3
+    names = {p.name for p in (tmp_path / "plots").iterdir()}
+    assert names == {"mini-mias_froc.png", "mini-mias_roc.png", "mini-mias_reliability.png"}
+    panel = mark_panel(
+        result, lambda ref: _load(tmp_path / f"{ref}.pgm").pixels, tmp_path / "p.png"
+    )
+    assert panel is not None and panel.stat().st_size > 1000

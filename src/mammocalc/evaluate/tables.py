@@ -30,12 +30,17 @@ def _froc_rows(block: Mapping[str, Any], unit: str) -> list[tuple[str, str]]:
 
 
 def _detection_column(block: Mapping[str, Any]) -> dict[str, str]:
-    rows = {
-        "images": fmt(block.get("n_images", block.get("n_rows"))),
-        "truth clusters": fmt(block.get("n_truth_clusters")),
-    }
-    rows.update(_froc_rows(block, "image"))
-    for key in ("auc", "auc_ci95", "brier", "ece", "kappa_vs_assessment", "assessment_auc"):
+    rows: dict[str, str] = {}
+    for key, label in (("n_images", "images"), ("n_rows", "rows"), ("n_patients", "patients")):
+        if key in block:
+            rows[label] = fmt(block[key])
+    if "froc" in block:
+        rows["truth clusters"] = fmt(block.get("n_truth_clusters"))
+        rows.update(_froc_rows(block, "image"))
+    for key in ("auc", "auc_ci95", "n_scored", "brier", "ece"):
+        if block.get(key) is not None or key in ("auc", "auc_ci95"):
+            rows[key] = fmt(block.get(key))
+    for key in ("kappa_vs_assessment", "assessment_auc"):
         if key in block:
             rows[key] = fmt(block[key])
     return rows
@@ -56,9 +61,6 @@ def print_result(result: Mapping[str, Any], console: Console) -> None:
         table.add_column(label, justify="right")
     for key in columns["all"]:
         table.add_row(key, *(column.get(key, "") for column in columns.values()))
-    for key in ("n_rows", "n_unknown_values"):
-        if key in result:
-            table.add_row(key.replace("_", " "), fmt(result[key]))
     console.print(table)
     if name == "synthetic":
         _print_synthetic(result, console)
