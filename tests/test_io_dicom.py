@@ -24,6 +24,7 @@ from pydicom.uid import (
     ImplicitVRLittleEndian,
     JPEG2000Lossless,
     JPEGBaseline8Bit,
+    JPEGLossless,
     JPEGLosslessSV1,
     JPEGLSLossless,
     JPEGLSNearLossless,
@@ -143,7 +144,7 @@ def build(syntax: str, pixels: np.ndarray) -> Dataset:
         buffer = io.BytesIO()
         Image.fromarray(pixels).save(buffer, format="JPEG", quality=95)
         return _encapsulated(ds, buffer.getvalue(), syntax)
-    if syntax == JPEGLosslessSV1:
+    if syntax in (JPEGLosslessSV1, JPEGLossless):  # selection value 1 is valid in both
         return _encapsulated(ds, encode_jpeg_lossless(pixels, 12), syntax)
     if syntax == JPEGLSNearLossless:
         ds.compress(syntax, jls_error=3)
@@ -160,6 +161,7 @@ SYNTAXES = [
     (ExplicitVRLittleEndian, 0.0),
     (DeflatedExplicitVRLittleEndian, 0.0),
     (RLELossless, 0.0),
+    (JPEGLossless, 0.0),
     (JPEGLosslessSV1, 0.0),
     (JPEGLSLossless, 0.0),
     (JPEGLSNearLossless, 3.5 / 4095),
@@ -501,3 +503,14 @@ def test_pixel_padding_is_background_even_in_monochrome1(tmp_path: Path) -> None
     mammogram = read(save(ds, tmp_path / "padded.dcm"))
     assert np.all(mammogram.pixels[:, :5] == 0.0)
     assert mammogram.pixels[24, 13] > mammogram.pixels[5, 20] > 0.0
+
+
+def test_jpeg_extended_12_bit_from_pydicoms_sample(tmp_path: Path) -> None:
+    sample = Path(pydicom.__file__).parent / "data" / "test_files" / "JPGExtended.dcm"
+    if not sample.is_file():
+        pytest.skip(f"pydicom's JPEG Extended sample is not installed at {sample}")
+    ds = pydicom.dcmread(sample)
+    ds.Modality = "MG"  # an NM image: relabelled so that only decoding is tested
+    mammogram = read(save(ds, tmp_path / "extended.dcm"), spacing_mm=0.1)
+    assert mammogram.pixels.shape == (1024, 256)
+    assert 0.0 <= mammogram.pixels.min() < mammogram.pixels.max() <= 1.0

@@ -121,6 +121,8 @@ def test_npy_and_arrays(tmp_path: Path) -> None:
     wide = read(np.linspace(-5.0, 5.0, 64).reshape(8, 8), spacing_mm=0.1)
     assert wide.pixels.min() == 0.0 and wide.pixels.max() == 1.0
     assert any("scaled by the image's range" in w for w in wide.warnings)
+    wide_ints = read(ramp(top=100_000, dtype=np.int64), spacing_mm=0.1)
+    assert wide_ints.pixels.max() == 1.0
     twelve_bit = read(ramp(top=4095, dtype=np.uint16), spacing_mm=0.1)
     assert twelve_bit.pixels.max() == pytest.approx(1.0)
 

@@ -162,7 +162,10 @@ def _with_range(grey: np.ndarray, source: str, notes: list[str], *, is_film: boo
     if np.issubdtype(grey.dtype, np.integer) and grey.size and grey.min() >= 0:
         container_bits = 8 * grey.dtype.itemsize
         peak = int(grey.max())
-        bits = next((b for b in _CONTAINER_DEPTHS if peak < 2**b), container_bits)
+        bits = next((b for b in _CONTAINER_DEPTHS if peak < 2**b), None)
+        if bits is None:  # wider than 16 bits: no standard detector depth to scale by
+            notes.append(f"{source}: values span 0 to {peak}; scaled by the image's range.")
+            return RasterImage(grey, float(grey.min()), float(peak), is_film, tuple(notes))
         if bits < container_bits and container_bits == 16:
             notes.append(
                 f"{source}: 16-bit image with values up to {peak}; scaled as {bits}-bit data "
