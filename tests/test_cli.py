@@ -1,0 +1,106 @@
+"""End-to-end command-line runs: demo, analyze, bad input (issue 3 items 8 and 10)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from mammocalc.cli import app
+from mammocalc.simulate import simulate_image
+
+runner = CliRunner()
+
+
+def _png16(path: Path, pixels: np.ndarray) -> Path:
+    Image.fromarray((np.clip(pixels, 0, 1) * 65535).astype(np.uint16)).save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def cluster_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sim = simulate_image(3, spacing_mm=0.1, scene="suspicious-cluster", laterality="L", view="CC")
+    return _png16(tmp_path_factory.mktemp("img") / "L-CC.png", sim.mammogram.pixels)
+
+
+def test_demo_writes_every_output(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    files = {p.suffix for p in (tmp_path / "demo").iterdir()}
+    assert {".json", ".png", ".html"} <= files
+    report = json.loads(next((tmp_path / "demo").glob("*.json")).read_text())
+    categories = {f["category"] for im in report["images"] for f in im["findings"]}
+    # the demo holds a suspicious cluster, a macrocalcification, a round group and vessels
+    assert categories & {"4A", "4B", "4C", "5"}, categories
+    assert "2" in categories
+    assert report["category"] in {"4A", "4B", "4C", "5"}
+    assert "BI-RADS" in result.output
+
+
+def test_analyze_png_states_assumed_spacing(cluster_png: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(cluster_png), "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["images"][0]["spacing_assumed"] is True
+    assert any("spacing" in w for w in report["warnings"])
+    assert (tmp_path / "L-CC.png").exists() or list(tmp_path.glob("*overlay*.png"))
+
+
+def test_analyze_with_spacing_has_no_spacing_warning(cluster_png: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["analyze", str(cluster_png), "--out", str(tmp_path), "--pixel-spacing", "0.1"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert report["images"][0]["spacing_mm"] == pytest.approx(0.1)
+    assert not any("spacing" in w for w in report["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("notes.png", b"this is not an image", "notes.png"),
+        ("empty.dcm", b"", "empty.dcm"),
+        ("truncated.dcm", b"\x00" * 128 + b"DICM\x02\x00", "truncated.dcm"),
+    ],
+)
+def test_bad_file_one_sentence_exit_2_no_output(
+    tmp_path: Path, name: str, content: bytes, words: str
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(bad), "--out", str(out)])
+    assert result.exit_code == 2
+    assert words in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_constant_image_is_refused(tmp_path: Path) -> None:
+    flat = _png16(tmp_path / "flat.png", np.full((300, 200), 0.5))
+    result = runner.invoke(app, ["analyze", str(flat), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "flat.png" in result.output
+
+
+def test_good_files_complete_when_one_is_bad(cluster_png: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["analyze", str(bad), str(cluster_png), "--out", str(out), "--pixel-spacing", "0.1"]
+    )
+    assert result.exit_code == 2
+    assert "broken.png" in result.output
+    assert len(list(out.glob("*.json"))) == 1
+
+
+def test_unknown_report_format_is_refused(cluster_png: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(cluster_png), "--report", "json,pdf"])
+    assert result.exit_code != 0
+    assert "pdf" in result.output
