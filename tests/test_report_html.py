@@ -95,7 +95,10 @@ def test_overlays_are_embedded_and_nothing_is_fetched(report: Report, tmp_path: 
 def test_print_css_keeps_rows_and_figures_whole(report: Report) -> None:
     html = clinician_html(report)
     assert "@media print" in html and "@page" in html
-    assert re.search(r"tr, td, th, figure[^{]*\{ break-inside: avoid", html)
+    rule = re.search(r"@media print \{.*?\n\s*([^{}]*)\{ break-inside: avoid", html, re.S)
+    assert rule is not None
+    selectors = {s.strip() for s in rule.group(1).split(",")}
+    assert {"tr", "tbody.finding", "figure"} <= selectors
     assert "thead { display: table-header-group; }" in html
 
 

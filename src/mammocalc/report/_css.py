@@ -26,7 +26,14 @@ th, td { border: 1px solid var(--rule); padding: .3em .45em; vertical-align: top
 th { background: var(--band); font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; }
 table.findings td { font-size: 9.5pt; }
+table.benign td { font-size: 8.5pt; padding: .15em .4em; }
+h3 { font-size: 11pt; margin: 1em 0 .3em; }
 ul.reasons { margin: 0; padding-left: 1.1em; }
+ul.inline { display: inline; padding: 0; }
+ul.inline li { display: inline; }
+ul.inline li + li::before { content: " \\00b7  "; color: var(--muted); }
+tr.why td { border-top: none; background: #fbfcfd; }
+tbody.finding { border-top: 2px solid var(--rule); }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
            gap: 1em; }
 figure { margin: 0; border: 1px solid var(--rule); padding: .4em; background: #fafafa; }
@@ -38,7 +45,8 @@ footer { margin-top: 2em; font-size: 9pt; color: var(--muted); }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
-  tr, td, th, figure, .verdict, .disclaimer { break-inside: avoid; page-break-inside: avoid; }
+  tr, td, th, tbody.finding, figure, .verdict, .disclaimer { break-inside: avoid;
+                                                             page-break-inside: avoid; }
   thead { display: table-header-group; }
   .figures { display: block; }
   figure { display: inline-block; width: 32%; vertical-align: top; margin: 0 0 .5em; }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from html import escape
 from pathlib import Path, PurePath
@@ -105,7 +106,7 @@ def _breasts_section(breasts: list[BreastAssessment]) -> str:
     rows = "\n".join(
         f"<tr><td>{escape(side_label(b.laterality))}</td><td>{_badge(b.category)} "
         f"{escape(category_label(b.category))}</td><td>{escape(b.management.value)}</td>"
-        f"<td>{escape(', '.join(b.finding_ids) or 'none')}</td><td>{_list(b.reasons)}</td></tr>"
+        f"<td>{escape(_id_list(b.finding_ids))}</td><td>{_list(b.reasons)}</td></tr>"
         for b in breasts
     )
     if not rows:
@@ -120,6 +121,15 @@ def _breasts_section(breasts: list[BreastAssessment]) -> str:
 </section>"""
 
 
+def _id_list(ids: list[str], most: int = 6) -> str:
+    """'L-CC-1, L-CC-2' or, for long lists, the first ``most`` ids and how many more."""
+    if not ids:
+        return "none"
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return f"{len(ids)}: {', '.join(ids[:most])} and {len(ids) - most} more"
+
+
 def _finding_row(finding: Finding) -> str:
     where = f"{side_label(finding.laterality)} {finding.view.value}"
     matched = (
@@ -129,7 +139,7 @@ def _finding_row(finding: Finding) -> str:
     )
     management = finding.management.value if finding.management is not None else "\u2013"
     return (
-        f"<tr><td>{escape(finding.id)}{matched}</td>"
+        f'<tbody class="finding"><tr><td>{escape(finding.id)}{matched}</td>'
         f'<td>{escape(where)}<br><small title="{escape(finding.image)}">'
         f"{escape(PurePath(finding.image.replace(chr(92), '/')).name)}</small></td>"
         f'<td>{escape(finding.kind.value)}</td><td class="num">{finding.count}</td>'
@@ -137,25 +147,57 @@ def _finding_row(finding: Finding) -> str:
         f"<td>{escape(distribution_text(finding))}</td>"
         f"<td>{escape(morphology_text(finding.morphology))}</td>"
         f'<td class="num">{escape(probability_text(finding))}</td>'
-        f"<td>{_badge(finding.category)}</td><td>{escape(management)}</td>"
-        f"<td>{_list(finding.reasons)}</td></tr>"
+        f"<td>{_badge(finding.category)}</td><td>{escape(management)}</td></tr>"
+        f'<tr class="why"><td colspan="10"><strong>Reasons:</strong> '
+        f"{_list(finding.reasons, css='reasons inline')}</td></tr></tbody>"
     )
 
 
 def _findings_section(findings: list[Finding]) -> str:
-    rows = "\n".join(_finding_row(f) for f in by_concern(findings))
+    ordered = by_concern(findings)
+    concerning = [f for f in ordered if not _is_benign(f)]
+    benign = [f for f in ordered if _is_benign(f)]
+    rows = "\n".join(_finding_row(f) for f in concerning)
     if not rows:
-        rows = '<tr><td colspan="11" class="none">No calcification finding was reported.</td></tr>'
+        text = "No finding above BI-RADS 2." if benign else "No calcification finding was reported."
+        rows = f'<tbody><tr><td colspan="10" class="none">{text}</td></tr></tbody>'
     return f"""<section id="findings">
 <h2>Findings, most concerning first</h2>
 <table class="findings"><thead><tr><th>Finding</th><th>Image</th><th>Kind</th><th>Count</th>
 <th>Extent</th><th>Distribution</th><th>Morphology (confidence)</th>
-<th>Malignancy probability (interval)</th><th>Category</th><th>Management</th><th>Reasons</th>
+<th>Malignancy probability (interval)</th><th>Category</th><th>Management</th>
+</tr></thead>
+{rows}
+</table>
+{_benign_table(benign)}
+</section>"""
+
+
+def _is_benign(finding: Finding) -> bool:
+    return finding.category in (Category.NEGATIVE, Category.BENIGN)
+
+
+def _benign_table(findings: list[Finding]) -> str:
+    """Benign findings in one compact line each: they need no action, but stay on record."""
+    if not findings:
+        return ""
+    kinds = Counter(f.kind.value for f in findings)
+    tally = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    rows = "\n".join(
+        f"<tr><td>{escape(f.id)}</td><td>{escape(side_label(f.laterality))} "
+        f"{escape(f.view.value)}</td><td>{escape(f.kind.value)}</td>"
+        f'<td class="num">{f.count}</td><td class="num">{f.extent_mm:.1f} mm</td>'
+        f"<td>{escape(morphology_text(f.morphology))}</td><td>{_badge(f.category)}</td>"
+        f"<td>{escape('; '.join(f.reasons))}</td></tr>"
+        for f in findings
+    )
+    return f"""<h3>Benign findings (BI-RADS 2): {len(findings)} ({escape(tally)})</h3>
+<table class="findings benign"><thead><tr><th>Finding</th><th>Image</th><th>Kind</th>
+<th>Count</th><th>Extent</th><th>Morphology (confidence)</th><th>Category</th><th>Reasons</th>
 </tr></thead>
 <tbody>
 {rows}
-</tbody></table>
-</section>"""
+</tbody></table>"""
 
 
 def _image_row(image: ImageResult) -> str:
