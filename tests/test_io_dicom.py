@@ -379,6 +379,9 @@ def test_dx_breast_digitised_film_multiframe_and_colour(tmp_path: Path) -> None:
         )
     )
     assert dx.is_film
+    secondary = mg_dataset(pixels, SOPClassUID="1.2.840.10008.5.1.4.1.1.7")
+    assert read(save(secondary, tmp_path / "sc.dcm")).is_film
+    assert not read(save(mg_dataset(pixels), tmp_path / "ffdm.dcm")).is_film
     frames = np.stack([pixels, 4095 - pixels])
     multi = mg_dataset(frames[0], NumberOfFrames=2)
     multi.PixelData = frames.tobytes()

@@ -93,7 +93,10 @@ def read_header(path: Path, source: str) -> Dataset:
                 raise InputError(
                     f"{source}: the DICOM file is truncated or corrupt (no image header found)."
                 )
-            raise InputError(f"{source}: not a readable DICOM file (no DICOM header found).")
+            raise InputError(
+                f"{source}: not a readable DICOM file (no DICOM header found), nor a PNG, TIFF, "
+                "PGM or .npy image."
+            )
         check_modality(ds, source)
         raise InputError(f"{source}: the DICOM file holds no Pixel Data (7FE0,0010).")
     return ds

@@ -45,6 +45,8 @@ _VIEW_MEANINGS = {
     "craniocaudalexaggeratedmedially": View.XCCM,
 }
 _RELATIVE_TOLERANCE = 0.01
+# Secondary Capture Image Storage and its multi-frame variants (PS3.4 Annex B)
+_SECONDARY_CAPTURE_PREFIX = "1.2.840.10008.5.1.4.1.1.7"
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,14 @@ def view_from_header(ds: Dataset) -> View:
 
 
 def is_digitised_film(ds: Dataset) -> bool:
-    """True when Conversion Type (0008,0064) is DF (digitised film), as in CBIS-DDSM files."""
-    return str(ds.get("ConversionType", "") or "").strip().upper() == "DF"
+    """True for Conversion Type (0008,0064) DF (digitised film), or a Secondary Capture SOP class.
+
+    A mammogram stored as Secondary Capture (CBIS-DDSM, other scanned-film archives) was made
+    from film, since digital mammography units write the Digital Mammography X-Ray classes.
+    """
+    if str(ds.get("ConversionType", "") or "").strip().upper() == "DF":
+        return True
+    return str(ds.get("SOPClassUID", "") or "").startswith(_SECONDARY_CAPTURE_PREFIX)
 
 
 def identifiers_from_header(ds: Dataset, source: str) -> Identifiers:
