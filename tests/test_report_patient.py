@@ -101,3 +101,11 @@ def test_letter_carries_no_identifiers() -> None:
     for image in report.images:
         assert image.source not in letter
     assert "Dear" not in letter
+
+
+@pytest.mark.parametrize("category", [Category.SUSPICIOUS_HIGH, Category.HIGHLY_SUGGESTIVE])
+def test_high_suspicion_letter_gives_no_false_reassurance(category: Category) -> None:
+    text = html_text(patient_letter(make_report({Laterality.RIGHT: [category]})))
+    assert "do not have cancer" not in text and "does not mean that you have cancer" not in text
+    assert "Only a biopsy can tell what they are" in text
+    assert "stereotactic core biopsy" in text

@@ -44,11 +44,17 @@ BREAST_FINDING: dict[Category, str] = {
         "This does not mean that you have cancer."
     ),
 }
-for _category in (Category.SUSPICIOUS_MODERATE, Category.SUSPICIOUS_HIGH):
-    BREAST_FINDING[_category] = BREAST_FINDING[Category.SUSPICIOUS_LOW]
-BREAST_FINDING[Category.HIGHLY_SUGGESTIVE] = (
-    "some calcifications have a shape or pattern that must be checked with a biopsy soon."
+BREAST_FINDING[Category.SUSPICIOUS_MODERATE] = BREAST_FINDING[Category.SUSPICIOUS_LOW]
+# 4C and 5 are more likely than not to be cancer: no reassurance the finding does not support.
+BREAST_FINDING[Category.SUSPICIOUS_HIGH] = (
+    "some calcifications have a shape or pattern that needs to be checked with a biopsy. "
+    "Only a biopsy can tell what they are."
 )
+BREAST_FINDING[Category.HIGHLY_SUGGESTIVE] = (
+    "some calcifications have a shape or pattern that must be checked with a biopsy soon. "
+    "Only a biopsy can tell what they are."
+)
+HIGH_SUSPICION = frozenset({Category.SUSPICIOUS_HIGH, Category.HIGHLY_SUGGESTIVE})
 
 NEXT_STEP: dict[Management, list[str]] = {
     Management.ROUTINE_SCREENING: [
@@ -99,7 +105,9 @@ def patient_letter(report: Report) -> str:
 
     Says what was seen (calcifications are tiny calcium deposits), what it usually means (most are
     not cancer, even most suspicious ones; dietary calcium does not cause them) and what happens
-    next for the exam's management. Breasts are named by side; the patient is not named.
+    next for the exam's management. For BI-RADS 4C and 5, where cancer is more likely than not,
+    the letter does not say that most suspicious calcifications are not cancer; it says that
+    only a biopsy can tell. Breasts are named by side; the patient is not named.
 
     Parameters
     ----------
@@ -120,7 +128,11 @@ def patient_letter(report: Report) -> str:
     ]
     if affected:
         paragraphs += ["<h2>What this usually means</h2>", f"<p>{escape(WHAT_THEY_MEAN)}</p>"]
-        if report.management in (Management.STEREOTACTIC_BIOPSY, Management.MAGNIFICATION_VIEWS):
+        needs_look = report.management in (
+            Management.STEREOTACTIC_BIOPSY,
+            Management.MAGNIFICATION_VIEWS,
+        )
+        if needs_look and report.category not in HIGH_SUSPICION:
             paragraphs.append(f"<p>{escape(MOST_ARE_NOT_CANCER)}</p>")
     steps = NEXT_STEP[report.management] + _other_steps(affected, report.management)
     paragraphs += [
