@@ -249,7 +249,7 @@ def anatomy_maps(
     if layout.pectoral_mm is not None:
         pect_col = layout.pectoral_col_mm(rows_mm[:, 0])[:, None]
         depth_in = np.clip((pect_col - cols_mm) / (0.5 * layout.pectoral_mm[0]), 0.0, 1.0)
-        muscle = np.where(cols_mm < pect_col, inner * (0.35 + 0.65 * depth_in), 0.0)
+        muscle = np.where(cols_mm < pect_col, inner * (0.25 + 0.45 * depth_in), 0.0)
     return AnatomyMaps(
         breast=breast_mask,
         distance_mm=distance,

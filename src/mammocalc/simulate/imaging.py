@@ -52,9 +52,12 @@ class Detector:
     blur_mm: float = 0.04
     bits_stored: int = 12
     equalisation: float = 0.55
+    mid_compression: float = 0.45
+    detail_gain: float = 1.8
 
 
 FILM_DETECTOR = Detector(
+    detail_gain=1.0,
     detector_kerma_ugy=80.0,
     absorption=0.3,
     electronic_noise_photons=0.0,
@@ -199,9 +202,9 @@ def presentation(
     """Thickness equalisation and window of -log(signal) (coarse). Returns (map, low, high).
 
     Subtracts ``equalisation`` x a 15 mm low-pass of the breast's -log(signal) (normalised
-    convolution inside the breast), so that the thin periphery stays readable, as clinical
-    "for presentation" processing does; then the window maps the open field to ~0.02 and the
-    densest breast tissue to ~0.92.
+    convolution inside the breast), so that the thin periphery stays readable, and compresses
+    structures larger than ~4 mm, as clinical "for presentation" processing does; then the
+    window maps the breast's 1st percentile to 0.12 and its 99.9th to 0.95.
     """
     sigma = 15.0 / spacing_mm
     weight = ndi.gaussian_filter(breast.astype(np.float32), sigma, mode="nearest")
@@ -213,10 +216,17 @@ def presentation(
         detector.equalisation * np.clip(smooth - reference, 0.0, None) * np.clip(weight * 2, 0, 1)
     )
     equalised = np.where(breast, log_signal - offset, log_signal)
+    # multi-scale contrast compression: structures larger than a few mm lose part of their contrast
+    mid = ndi.gaussian_filter(equalised, 4.0 / spacing_mm, mode="nearest")
+    inside_mean = float(mid[breast].mean()) if breast.any() else 0.0
+    equalised = np.where(
+        breast, equalised - detector.mid_compression * (mid - inside_mean), equalised
+    )
     values = equalised[breast] if breast.any() else equalised.ravel()
-    top = float(np.percentile(values, 99.8))
-    low = -0.02 * top / 0.9
-    high = low + (top - low) / 0.92
+    floor, top = (float(v) for v in np.percentile(values, [1.0, 99.9]))
+    # the breast's 1st percentile shows at 0.12 and its 99.9th at 0.95; the open field clips to 0
+    high = top + (top - floor) * 0.05 / 0.83
+    low = floor - (top - floor) * 0.12 / 0.83
     return ((equalised - low) / (high - low)).astype(np.float32), low, high
 
 

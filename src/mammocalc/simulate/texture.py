@@ -43,7 +43,7 @@ def radial_strands(
     n_radius, n_angle = 256, 720
     max_radius = float(np.hypot(*layout.field_mm))
     noise = rng.standard_normal((n_radius, n_angle), dtype=np.float32)
-    sigma_along = 10.0 / (max_radius / n_radius)  # ~10 mm along the ray
+    sigma_along = 5.0 / (max_radius / n_radius)  # ~5 mm along the ray
     noise = ndi.gaussian_filter(noise, (sigma_along, 1.2), mode=("nearest", "wrap"))
     rel_row = grid[0] - layout.nipple_mm[0]
     rel_col = layout.nipple_mm[1] - grid[1]
@@ -66,8 +66,8 @@ def glandular_fraction(
     fat at the chest wall, and is concentrated behind the nipple.
     """
     grid = grid_mm(maps.breast.shape, spacing_mm, layout.spacing_mm)
-    field = 0.75 * power_law_field(maps.breast.shape, POWER_LAW_BETA, rng)
-    field += 0.55 * radial_strands(layout, grid, spacing_mm, rng)
+    field = 0.85 * power_law_field(maps.breast.shape, POWER_LAW_BETA, rng)
+    field += 0.3 * radial_strands(layout, grid, spacing_mm, rng)
     subcutaneous = rng.uniform(4.0, 10.0)
     envelope = _sigmoid((maps.distance_mm - subcutaneous) / 2.5)
     envelope *= _sigmoid((grid[1] - layout.pectoral_col_mm(grid[0]) - 8.0) / 4.0)
@@ -82,8 +82,27 @@ def glandular_fraction(
         return np.zeros(maps.breast.shape, np.float32)
     threshold = np.quantile(score[inside], 1.0 - DENSE_FRACTION[density])
     peak = rng.uniform(0.65, 0.9)
-    fraction = peak * _sigmoid((score - threshold) / 0.35) * np.clip(envelope * 3.0, 0.0, 1.0)
+    fraction = peak * _sigmoid((score - threshold) / 0.7) * np.clip(envelope * 3.0, 0.0, 1.0)
+    strands = ligaments(maps.breast.shape, spacing_mm, rng)
+    patchy = _sigmoid(power_law_field(maps.breast.shape, 2.0, rng) * 2.0)
+    fraction += 0.22 * strands * patchy * (1.0 - fraction)
     return (0.04 + fraction).astype(np.float32) * maps.breast
+
+
+def ligaments(shape: tuple[int, int], spacing_mm: float, rng: np.random.Generator) -> np.ndarray:
+    """A curvilinear network (Cooper's ligaments, fibrous septa around fat lobules), 0-1.
+
+    The zero crossings of a band-pass random field (features ~4-15 mm) form closed, wandering
+    lines; a narrow band around them gives strands ~0.3-0.6 mm wide.
+    """
+    white = rng.standard_normal(shape, dtype=np.float32)
+    band = ndi.gaussian_filter(white, 1.2 / spacing_mm) - ndi.gaussian_filter(
+        white, 3.5 / spacing_mm
+    )
+    gradient = np.hypot(*np.gradient(band)) + 1e-6
+    distance_px = np.abs(band) / gradient
+    width_px = 0.15 / spacing_mm
+    return np.exp(-0.5 * (distance_px / width_px) ** 2).astype(np.float32)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

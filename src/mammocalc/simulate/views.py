@@ -148,13 +148,14 @@ def render_view(
     sigma_log = imaging.log_noise_sigma(signal, photons, detector)
     log_signal = -np.log(signal)
     if film:
-        base, scale = log_signal, 1.0
+        base, detail = log_signal, 1.0
     else:
         base, low, high = imaging.presentation(log_signal, maps.breast, coarse_mm, detector)
-        scale = 1.0 / (high - low)
+        # presentation processing boosts fine detail (calcifications and noise alike: same CNR)
+        detail = detector.detail_gain / (high - low)
     blur_px = detector.blur_mm / spacing_mm
     fine = imaging.upsample(base, shape_px, k)
-    fine += imaging.upsample(sigma_log * scale, shape_px, k) * imaging.correlated_noise(
+    fine += imaging.upsample(sigma_log * detail, shape_px, k) * imaging.correlated_noise(
         shape_px, blur_px, rng
     )
 
@@ -167,7 +168,7 @@ def render_view(
         fraction = float(primary_fraction[cr, cc])
         delta = imaging.calcium_log_signal(rendered.thickness_mm, fraction)
         delta = ndi.gaussian_filter(delta, blur_px, mode="constant")
-        _add_patch(fine, delta * scale, rendered.origin_px)
+        _add_patch(fine, delta * detail, rendered.origin_px)
         cnr = imaging.matched_filter_cnr(delta, float(sigma_log[cr, cc]), blur_px)
         contrast = imaging.physical_contrast(rendered.max_thickness_mm, fraction)
         placed.append(PlacedCalcification(plan, rendered, cnr, contrast))
