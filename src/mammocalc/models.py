@@ -45,7 +45,9 @@ class Mammogram:
     pixels : ndarray, shape (rows, cols), float32
         Brighter is denser (MONOCHROME2 sense), scaled to [0, 1] over the stored bit depth.
     spacing_mm : float
-        Pixel spacing at the detector (mm per pixel, square pixels assumed; see ``io``).
+        Pixel spacing in mm per pixel, in the breast (object) plane where the header allows:
+        calibrated Pixel Spacing, else Imager Pixel Spacing divided by the Estimated Radiographic
+        Magnification Factor (see ``mammocalc.io.dicom``). Square pixels.
     laterality, view : Laterality or None, View
     spacing_assumed : bool
         True when ``spacing_mm`` was not given by the file or the caller.
