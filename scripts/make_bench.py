@@ -395,6 +395,7 @@ def render_synthetic(step: Step) -> list[str]:
     rows = [_synthetic_row("all", r)]
     rows += [_synthetic_row(f"spacing {k} mm", b) for k, b in r["by_spacing"].items()]
     rows += [_synthetic_row(f"density {k}", b) for k, b in r["by_density"].items()]
+    rows += [_synthetic_row(f"scene {k}", b) for k, b in r.get("by_scene", {}).items()]
     lines += table(header, rows)
     for key in ("morphology", "distribution", "category"):
         block = r[key]
@@ -472,7 +473,9 @@ def render(steps: Sequence[Step], started: dt.datetime) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run of every step")
-    parser.add_argument("--synthetic-n", type=int, default=24, help="simulated images")
+    parser.add_argument(
+        "--synthetic-n", type=int, default=46, help="simulated images (46: every scene twice)"
+    )
     parser.add_argument("--only", nargs="*", help="run only these steps (others are re-read)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per step")
     args = parser.parse_args(argv)

@@ -46,7 +46,7 @@ def _truth_calc(
     )
 
 
-def _truth(seed: int, spacing_mm: float, density: str) -> Truth:
+def _truth(seed: int, spacing_mm: float, density: str, scene: str) -> Truth:
     calcs = [
         _truth_calc(0, (20.0, 20.0)),
         _truth_calc(1, (20.0, 30.0)),
@@ -71,7 +71,7 @@ def _truth(seed: int, spacing_mm: float, density: str) -> Truth:
     return Truth(
         simulator_version="test",
         seed=seed,
-        scene="test",
+        scene=scene,
         laterality=Laterality.LEFT,
         view=View.CC,
         density=density,
@@ -87,9 +87,9 @@ def _truth(seed: int, spacing_mm: float, density: str) -> Truth:
     )
 
 
-def _simulate(seed: int, spacing_mm: float, density: str) -> SimulatedImage:
+def _simulate(seed: int, spacing_mm: float, density: str, scene: str) -> SimulatedImage:
     mammogram = Mammogram(np.zeros((100, 100), np.float32), SPACING)
-    return SimulatedImage(mammogram, _truth(seed, spacing_mm, density))
+    return SimulatedImage(mammogram, _truth(seed, spacing_mm, density, scene))
 
 
 def _calc(ident: int, centre: tuple[float, float], score: float) -> Calcification:
@@ -133,7 +133,12 @@ def _analyse(_: Mammogram) -> ImageResult:
 def test_synthetic_figures_by_hand() -> None:
     seen: list[int] = []
     result = evaluate_synthetic(
-        4, seed=10, analyze_image=_analyse, simulate=_simulate, on_image=seen.append
+        4,
+        seed=10,
+        scenes=["one", "two"],
+        analyze_image=_analyse,
+        simulate=_simulate,
+        on_image=seen.append,
     )
     json.dumps(result)
     assert seen == [10, 11, 12, 13]
@@ -154,6 +159,7 @@ def test_synthetic_figures_by_hand() -> None:
     assert category["confusion_matrix"][5][6] > 0  # 4B intended, 4C given (rank order)
     assert set(result["by_spacing"]) == {"0.07", "0.1"}
     assert set(result["by_density"]) == {"a", "b"}
+    assert set(result["by_scene"]) == {"one", "two"}
     assert result["by_spacing"]["0.07"]["n_images"] == 2
     assert result["auc"] is None
 
@@ -162,7 +168,7 @@ def test_no_findings_gives_null_figures() -> None:
     def nothing(_: Mammogram) -> ImageResult:
         return image_result([], spacing_mm=SPACING)
 
-    result = evaluate_synthetic(1, analyze_image=nothing, simulate=_simulate)
+    result = evaluate_synthetic(1, scenes=["x"], analyze_image=nothing, simulate=_simulate)
     assert result["froc"]["sensitivity_at_fp"]["1"] == 0.0
     assert result["morphology"]["micro_accuracy"] is None
     assert result["category"]["agreement"] is None

@@ -45,11 +45,16 @@ __all__ = ["bench", "machine_facts", "simulate_full_field"]
 _MB = 1024.0 * 1024.0
 
 
+FULL_FIELD_MM = (286.72, 232.96)
+"""Detector field (rows, cols) in mm: 4096 x 3328 pixels of 70 um, a 24 x 29 cm full-field DR."""
+
+
 def simulate_full_field(seed: int, spacing_mm: float) -> SimulatedImage:
-    """The product's simulator at its default (full-field) size for ``spacing_mm``."""
+    """A full-field simulated mammogram (the whole detector, not a crop) at ``spacing_mm``."""
     from mammocalc.simulate import simulate_image
 
-    return simulate_image(seed, spacing_mm=spacing_mm)
+    shape_px = (round(FULL_FIELD_MM[0] / spacing_mm), round(FULL_FIELD_MM[1] / spacing_mm))
+    return simulate_image(seed, spacing_mm=spacing_mm, shape_px=shape_px, scene="random")
 
 
 def machine_facts() -> dict[str, Any]:

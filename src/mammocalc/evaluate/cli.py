@@ -117,7 +117,8 @@ def synthetic_command(
         typer.Option(help="Pixel spacing(s) in mm (repeat the option); default 0.07 and 0.1."),
     ] = None,
     scene: Annotated[
-        str | None, typer.Option(help="Simulator scene (default: chosen from the seed).")
+        list[str] | None,
+        typer.Option(help="Simulator scene(s) to cycle through (repeat); default every scene."),
     ] = None,
     json_path: JsonOption = None,
     plots: PlotsOption = None,
@@ -132,7 +133,7 @@ def synthetic_command(
             n,
             seed=seed,
             spacings_mm=tuple(spacing) if spacing else (0.07, 0.1),
-            scene=scene,
+            scenes=scene,
             on_image=lambda s: progress.update(task, advance=1, description=f"seed {s}"),
         )
     write_outputs(result, json_path, plots, console)

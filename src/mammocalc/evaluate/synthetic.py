@@ -34,10 +34,17 @@ CLUSTER_HIT_MIN_MM = 5.0
 CALCIFICATION_FP_PER_CM2: tuple[float, ...] = (0.1, 0.2, 0.4, 1.0, 2.0)
 NONE_LABEL = "none"
 
-Simulate = Callable[[int, float, str], "SimulatedImage"]
-"""(seed, spacing_mm, density) -> SimulatedImage."""
+Simulate = Callable[[int, float, str, str], "SimulatedImage"]
+"""(seed, spacing_mm, density, scene) -> SimulatedImage."""
 
-__all__ = ["ImageScore", "evaluate_synthetic", "score_image", "summarise"]
+__all__ = [
+    "ImageScore",
+    "evaluate_synthetic",
+    "lexicon_scenes",
+    "score_image",
+    "simulate_default",
+    "summarise",
+]
 
 
 @dataclass
@@ -47,6 +54,7 @@ class ImageScore:
     seed: int
     spacing_mm: float
     density: str
+    scene: str
     breast_area_cm2: float
     calcification_marks: list[Mark] = field(default_factory=list)
     n_visible: int = 0
@@ -56,15 +64,19 @@ class ImageScore:
     n_truth_findings: int = 0
 
 
-def _default_simulate(scene: str | None) -> Simulate:
+def simulate_default(seed: int, spacing_mm: float, density: str, scene: str) -> SimulatedImage:
+    """The product's simulator; CC views for even seeds, MLO for odd ones, left breasts."""
     from mammocalc.simulate import simulate_image
 
-    def run(seed: int, spacing_mm: float, density: str) -> SimulatedImage:
-        if scene is None:
-            return simulate_image(seed, spacing_mm=spacing_mm, density=density)
-        return simulate_image(seed, spacing_mm=spacing_mm, density=density, scene=scene)
+    view = "CC" if seed % 2 == 0 else "MLO"
+    return simulate_image(seed, spacing_mm=spacing_mm, density=density, scene=scene, view=view)
 
-    return run
+
+def lexicon_scenes() -> list[str]:
+    """Every named simulator scene except the random mix: each lexicon class and distribution."""
+    from mammocalc.simulate.scenes import SCENES
+
+    return [name for name in SCENES if name != "random"]
 
 
 def calcification_marks(result: ImageResult, truth: Truth) -> tuple[list[Mark], int]:
@@ -117,7 +129,9 @@ def _matched_truth(finding: Finding, truth: Truth) -> TruthFinding | None:
 
 def score_image(result: ImageResult, truth: Truth) -> ImageScore:
     """Match one image's detections and findings to its truth (pure)."""
-    score = ImageScore(truth.seed, truth.spacing_mm, truth.density, truth.breast_area_cm2)
+    score = ImageScore(
+        truth.seed, truth.spacing_mm, truth.density, truth.scene, truth.breast_area_cm2
+    )
     score.calcification_marks, score.n_visible = calcification_marks(result, truth)
     score.n_truth_clusters = sum(f.kind == FindingKind.CLUSTER for f in truth.findings)
     score.n_truth_findings = len(truth.findings)
@@ -233,13 +247,19 @@ def summarise(scores: Sequence[ImageScore]) -> dict[str, Any]:
 
 
 def _plan(
-    n: int, seed: int, spacings_mm: Sequence[float], densities: Sequence[str]
-) -> list[tuple[int, float, str]]:
+    n: int,
+    seed: int,
+    spacings_mm: Sequence[float],
+    densities: Sequence[str],
+    scenes: Sequence[str],
+) -> list[tuple[int, float, str, str]]:
+    k = len(spacings_mm)
     return [
         (
             seed + i,
-            spacings_mm[i % len(spacings_mm)],
-            densities[(i // len(spacings_mm)) % len(densities)],
+            spacings_mm[i % k],
+            densities[(i // k) % len(densities)],
+            scenes[(i // k) % len(scenes)],
         )
         for i in range(n)
     ]
@@ -251,7 +271,7 @@ def evaluate_synthetic(
     seed: int = 0,
     spacings_mm: Sequence[float] = (0.07, 0.1),
     densities: Sequence[str] = ("a", "b", "c", "d"),
-    scene: str | None = None,
+    scenes: Sequence[str] | None = None,
     settings: Settings | None = None,
     analyze_image: AnalyzeImage | None = None,
     simulate: Simulate | None = None,
@@ -262,16 +282,17 @@ def evaluate_synthetic(
     Parameters
     ----------
     n : int
-        Number of images; image i has seed ``seed + i``, spacing ``spacings_mm[i % k]`` and density
-        cycling through ``densities``, so every spacing meets every density.
+        Number of images; image i has seed ``seed + i``, spacing ``spacings_mm[i % k]``, and
+        density and scene cycling through ``densities`` and ``scenes`` every k images, so each
+        scene and density is seen at every spacing.
     seed : int
         First simulator seed.
     spacings_mm : sequence of float
         Pixel spacings (mm).
     densities : sequence of str
         BI-RADS densities a-d passed to the simulator.
-    scene : str, optional
-        Simulator scene (default: the simulator's own choice from the seed).
+    scenes : sequence of str, optional
+        Simulator scenes to cycle through (default :func:`lexicon_scenes`: every lexicon class).
     settings : Settings, optional
         Pipeline parameters.
     analyze_image, simulate : callable, optional
@@ -283,14 +304,16 @@ def evaluate_synthetic(
     -------
     dict
         ``dataset``, ``n_images``, ``version``, ``parameters``, the figures of :func:`summarise`
-        over all images, ``by_spacing`` and ``by_density`` (the same figures per group), and
+        over all images, ``by_spacing``, ``by_density`` and ``by_scene`` (the same figures per
+        group), and
         ``auc``/``auc_ci95``/``brier``/``ece`` as null (the simulator has no pathology).
     """
     analyse = analyze_image or default_analyzer(settings)
-    make = simulate or _default_simulate(scene)
+    make = simulate or simulate_default
+    scenes = list(scenes) if scenes else lexicon_scenes()
     scores: list[ImageScore] = []
-    for image_seed, spacing_mm, density in _plan(n, seed, spacings_mm, densities):
-        simulated = make(image_seed, spacing_mm, density)
+    for image_seed, spacing_mm, density, scene in _plan(n, seed, spacings_mm, densities, scenes):
+        simulated = make(image_seed, spacing_mm, density, scene)
         scores.append(score_image(analyse(simulated.mammogram), simulated.truth))
         if on_image is not None:
             on_image(image_seed)
@@ -302,7 +325,8 @@ def evaluate_synthetic(
             "seed": seed,
             "spacings_mm": list(spacings_mm),
             "densities": list(densities),
-            "scene": scene,
+            "scenes": scenes,
+            "views": "CC for even seeds, MLO for odd seeds",
             "calcification_hit": "centre within 0.5 mm of the truth centre or inside its outline",
             "cluster_hit": "finding centre within max(extent / 2, 5 mm) of the truth centre",
             "settings": (settings or Settings.model_validate({})).model_dump(mode="json"),
@@ -314,6 +338,7 @@ def evaluate_synthetic(
         "ece": None,
         "by_spacing": _by(scores, lambda s: f"{s.spacing_mm:g}"),
         "by_density": _by(scores, lambda s: s.density),
+        "by_scene": _by(scores, lambda s: s.scene),
     }
 
 

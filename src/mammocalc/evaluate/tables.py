@@ -38,7 +38,7 @@ def _detection_column(block: Mapping[str, Any]) -> dict[str, str]:
         rows["truth clusters"] = fmt(block.get("n_truth_clusters"))
         rows.update(_froc_rows(block, "image"))
     for key in ("auc", "auc_ci95", "n_scored", "brier", "ece"):
-        if block.get(key) is not None or key in ("auc", "auc_ci95"):
+        if block.get(key) is not None or "n_scored" in block:
             rows[key] = fmt(block.get(key))
     for key in ("kappa_vs_assessment", "assessment_auc"):
         if key in block:
@@ -81,22 +81,25 @@ def _synthetic_row(block: Mapping[str, Any]) -> list[str]:
 
 
 def _print_synthetic(result: Mapping[str, Any], console: Console) -> None:
-    table = Table(title="synthetic, by group")
+    table = Table(
+        title="synthetic by group: sensitivity of calcifications at 0.4 FP/cm2 and of clusters at "
+        "0.1 FP/image; accuracy of morphology (micro, macro), distribution; category agreement"
+    )
     for header in (
         "group",
-        "images",
-        "calc sens @0.4 FP/cm2",
-        "cluster sens @0.1 FP/img",
-        "morphology micro",
-        "morphology macro",
-        "distribution",
-        "category agreement",
+        "n",
+        "calc@0.4/cm2",
+        "clust@0.1/img",
+        "morph",
+        "morph macro",
+        "distrib",
+        "category",
     ):
         table.add_column(header, justify="right")
     table.add_row("all", *_synthetic_row(result))
-    for axis in ("by_spacing", "by_density"):
+    for axis in ("by_spacing", "by_density", "by_scene"):
         for label, block in result.get(axis, {}).items():
-            table.add_row(f"{axis[3:]} {label}", *_synthetic_row(block))
+            table.add_row(f"{axis[3:]}={label}", *_synthetic_row(block))
     console.print(table)
 
 
