@@ -75,7 +75,7 @@ def overlay_png(
         )
     picture = render_overlay(mammogram.pixels, image, max_side_px=max_side_px)
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=False)
+    picture.save(buffer, format="PNG", compress_level=1)  # level 6 is 2x slower, no smaller
     return write_bytes_atomic(buffer.getvalue(), Path(path))
 
 
@@ -91,9 +91,12 @@ def render_overlay(pixels: np.ndarray, image: ImageResult, *, max_side_px: int) 
         if rows * scale + legend.height <= max_side_px:
             break
     width, height = max(1, round(cols * scale)), max(1, round(rows * scale))
-    grey = Image.fromarray(display_uint8(pixels), mode="L")
+    # resize first (area average in float), then window: cheaper on full-field images
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.NEAREST
-    base = grey.resize((width, height), resample=resample).convert("RGB")
+    resized = Image.fromarray(np.asarray(pixels, dtype=np.float32), mode="F").resize(
+        (width, height), resample=resample
+    )
+    base = Image.fromarray(display_uint8(np.asarray(resized)), mode="L").convert("RGB")
     draw = ImageDraw.Draw(base)
     for calcification in image.calcifications:
         _draw_calcification(draw, calcification, scale, image.spacing_mm)
