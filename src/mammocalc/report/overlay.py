@@ -24,6 +24,7 @@ from mammocalc.vocabulary import Category
 
 MIN_SIDE_PX = 512  # small images are enlarged so that labels and the legend stay legible
 FONT_MIN_PX, FONT_MAX_PX = 12, 26
+LEGEND_MIN_WIDTH_PX = 360  # a narrow image is padded on the right so that the legend stays legible
 OUTLINE_GAP_PX = 1.5  # outlines are drawn this far outside the calcification's edge
 SCORE_LOW_RGB: RGB = (60, 90, 255)
 SCORE_HIGH_RGB: RGB = (0, 255, 255)
@@ -84,10 +85,11 @@ def render_overlay(pixels: np.ndarray, image: ImageResult, *, max_side_px: int) 
     rows, cols = pixels.shape
     scale = _scale(rows, cols, max_side_px, legend_px=0)
     font = _font(min(FONT_MAX_PX, max(FONT_MIN_PX, round(min(rows, cols) * scale / 45))))
-    legend = _legend(image, font, width_px=max(1, round(cols * scale)))
+    legend_min_px = min(LEGEND_MIN_WIDTH_PX, max_side_px)
+    legend = _legend(image, font, width_px=max(legend_min_px, round(cols * scale)))
     for _ in range(3):  # a narrower image wraps the legend onto more lines: settle both
         scale = _scale(rows, cols, max_side_px, legend_px=legend.height)
-        legend = _legend(image, font, width_px=max(1, round(cols * scale)))
+        legend = _legend(image, font, width_px=max(legend_min_px, round(cols * scale)))
         if rows * scale + legend.height <= max_side_px:
             break
     width, height = max(1, round(cols * scale)), max(1, round(rows * scale))
@@ -97,13 +99,14 @@ def render_overlay(pixels: np.ndarray, image: ImageResult, *, max_side_px: int) 
         (width, height), resample=resample
     )
     base = Image.fromarray(display_uint8(np.asarray(resized)), mode="L").convert("RGB")
-    draw = ImageDraw.Draw(base)
-    for calcification in image.calcifications:
-        _draw_calcification(draw, calcification, scale, image.spacing_mm)
-    draw_findings(draw, image.findings, scale, font, (height, width))
-    canvas = Image.new("RGB", (width, height + legend.height), (0, 0, 0))
+    canvas = Image.new("RGB", (legend.width, height + legend.height), (0, 0, 0))
     canvas.paste(base, (0, 0))
     canvas.paste(legend, (0, height))
+    draw = ImageDraw.Draw(canvas)
+    for calcification in image.calcifications:
+        _draw_calcification(draw, calcification, scale, image.spacing_mm)
+    # labels may use the padding right of a narrow image, never the legend strip
+    draw_findings(draw, image.findings, scale, font, (height, legend.width))
     return canvas
 
 
