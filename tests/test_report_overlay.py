@@ -121,3 +121,17 @@ def test_crowded_findings_keep_the_suspicious_label(monkeypatch: pytest.MonkeyPa
     for i, a in enumerate(rects):
         for b in rects[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def test_narrow_pictures_are_padded_for_the_legend(tmp_path: Path) -> None:
+    report = make_report({Laterality.RIGHT: [Category.SUSPICIOUS_LOW]})
+    image = next(i for i in report.images if i.laterality is Laterality.RIGHT)
+    tall = np.repeat(tiny_mammogram(image).pixels, 8, axis=0)  # 1920 x 180
+    stretched = image.model_copy(update={"shape_px": tall.shape})
+    path = overlay_png(
+        Mammogram(pixels=tall, spacing_mm=0.1), stretched, tmp_path / "t.png", max_side_px=600
+    )
+    with Image.open(path) as picture:
+        assert picture.width == 360 and picture.height <= 600
+        right = np.asarray(picture)[:400, 100:]  # the padding right of the 56 px wide image
+        assert right.max() > 0  # the label of the 4A finding reaches into it

@@ -109,3 +109,11 @@ def test_high_suspicion_letter_gives_no_false_reassurance(category: Category) ->
     assert "do not have cancer" not in text and "does not mean that you have cancer" not in text
     assert "Only a biopsy can tell what they are" in text
     assert "stereotactic core biopsy" in text
+
+
+def test_unknown_side_is_called_one_breast() -> None:
+    report = make_report({Laterality.LEFT: [Category.PROBABLY_BENIGN]})
+    breasts = [b.model_copy(update={"laterality": None}) for b in report.breasts]
+    text = html_text(patient_letter(report.model_copy(update={"breasts": breasts})))
+    assert "calcifications in one breast" in text and "left" not in text
+    assert html_grade(patient_letter(report)) <= 8.0
