@@ -1,0 +1,167 @@
+"""Tests of the simulator: contract, determinism, truth consistency, exams, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skimage.draw import polygon2mask
+
+from mammocalc.errors import ParameterError
+from mammocalc.models import Mammogram
+from mammocalc.simulate import SCENES, demo_exam, simulate_exam, simulate_image
+from mammocalc.simulate.truth import rle_to_mask
+from mammocalc.vocabulary import Category, Distribution, Laterality, Morphology, View
+
+SMALL = {"spacing_mm": 0.2, "shape_px": (420, 300)}
+
+
+def test_contract_of_one_image() -> None:
+    sim = simulate_image(3, scene="suspicious-cluster", view="MLO", laterality="R", **SMALL)
+    mg = sim.mammogram
+    assert isinstance(mg, Mammogram)
+    assert mg.pixels.dtype == np.float32 and mg.pixels.shape == (420, 300)
+    assert mg.pixels.min() >= 0.0 and mg.pixels.max() <= 1.0
+    assert mg.spacing_mm == 0.2 and mg.view == View.MLO and mg.laterality == Laterality.RIGHT
+    assert mg.identifiers.sop_uid and mg.identifiers.study_uid and not mg.is_film
+    assert sim.truth.findings and sim.truth.findings[0].category in (
+        Category.SUSPICIOUS_MODERATE,
+        Category.SUSPICIOUS_HIGH,
+    )
+    assert sim.truth.chest_wall == "right"  # right breast: chest wall on the image's right
+
+
+def test_same_seed_same_image_other_seed_other_image() -> None:
+    a = simulate_image(11, scene="grouped", **SMALL)
+    b = simulate_image(11, scene="grouped", **SMALL)
+    c = simulate_image(12, scene="grouped", **SMALL)
+    np.testing.assert_array_equal(a.mammogram.pixels, b.mammogram.pixels)
+    assert a.truth == b.truth
+    assert not np.array_equal(a.mammogram.pixels, c.mammogram.pixels)
+
+
+def test_truth_is_consistent_with_the_masks() -> None:
+    sim = simulate_image(21, scene="regional", spacing_mm=0.1, shape_px=(900, 700))
+    truth = sim.truth
+    breast = rle_to_mask(truth.breast_mask_rle, truth.shape_px)
+    assert breast.sum() * 0.01 / 100 == pytest.approx(truth.breast_area_cm2, abs=1e-3)
+    ids = [c.id for c in truth.calcifications]
+    assert len(ids) == len(set(ids))
+    for finding in truth.findings:
+        assert finding.count == len(finding.calcification_ids)
+        assert finding.management == finding.category.management
+    for calc in truth.calcifications:
+        row, col = (int(round(v)) for v in calc.centroid_px)
+        assert breast[row, col], f"calcification {calc.id} lies outside the breast"
+        assert calc.centroid_mm == pytest.approx((row * 0.1, col * 0.1), abs=0.06)
+
+
+def _measured_cnr(pixels: np.ndarray, outline: list[tuple[float, float]]) -> float:
+    """Mean rise over the footprint against the surrounding ring, in units of its standard error."""
+    poly = np.array(outline)
+    centre = poly.mean(axis=0)
+    inside = polygon2mask(pixels.shape, poly) if len(poly) >= 3 else np.zeros(pixels.shape, bool)
+    r, c = int(round(centre[0])), int(round(centre[1]))
+    inside[r, c] = True
+    rows, cols = np.ogrid[: pixels.shape[0], : pixels.shape[1]]
+    radius = np.sqrt(inside.sum() / np.pi)
+    distance = np.hypot(rows - centre[0], cols - centre[1])
+    ring = (distance > radius + 3) & (distance < radius + 7)
+    background = pixels[ring]
+    rise = pixels[inside].mean() - np.median(background)
+    return float(rise / (background.std() / np.sqrt(inside.sum())))
+
+
+def test_visible_calcifications_stand_above_the_noise() -> None:
+    sim = simulate_image(5, scene="punctate", spacing_mm=0.1, shape_px=(900, 700), density="a")
+    sim2 = simulate_image(6, scene="amorphous", spacing_mm=0.1, shape_px=(900, 700), density="a")
+    clear, visible, hidden = [], [], []
+    for s in (sim, sim2):
+        for calc in s.truth.calcifications:
+            measured = _measured_cnr(s.mammogram.pixels, calc.outline_px)
+            (visible if calc.visible else hidden).append(measured)
+            if calc.cnr > 5:  # well above the visibility threshold of 3
+                clear.append(measured)
+    # a crude estimator (footprint mean against a ring, texture included) still sees them
+    assert len(clear) >= 5 and np.mean(np.array(clear) > 2.0) >= 0.9
+    assert np.median(visible) > 2.0
+    assert hidden and np.median(hidden) < 2.0 < np.median(visible)
+
+
+def test_exam_has_four_views_and_matching_findings() -> None:
+    exam = simulate_exam(8, scene="suspicious-cluster", spacing_mm=0.2)
+    assert [(s.truth.laterality.value, s.truth.view.value) for s in exam] == [
+        ("L", "CC"),
+        ("L", "MLO"),
+        ("R", "CC"),
+        ("R", "MLO"),
+    ]
+    assert len({s.mammogram.identifiers.study_uid for s in exam}) == 1
+    with_findings = [s for s in exam if s.truth.findings]
+    assert len(with_findings) == 2
+    cc, mlo = with_findings
+    assert cc.truth.laterality == mlo.truth.laterality
+    assert cc.truth.findings[0].exam_finding == mlo.truth.findings[0].exam_finding
+
+    def nipple_distance_mm(s: object) -> float:
+        truth = s.truth  # type: ignore[attr-defined]
+        return abs(truth.findings[0].centroid_px[1] - truth.nipple_px[1]) * truth.spacing_mm
+
+    assert abs(nipple_distance_mm(cc) - nipple_distance_mm(mlo)) < 20.0
+
+
+def test_demo_exam_holds_each_pathway() -> None:
+    exam = demo_exam()
+    findings = [f for s in exam for f in s.truth.findings]
+    categories = {f.category for f in findings}
+    assert categories >= {Category.BENIGN, Category.PROBABLY_BENIGN}
+    assert categories & {Category.SUSPICIOUS_MODERATE, Category.SUSPICIOUS_HIGH}
+    morphologies = {m for f in findings for m in f.morphology}
+    assert {Morphology.VASCULAR, Morphology.COARSE} <= morphologies
+    assert all(s.mammogram.spacing_mm == 0.1 for s in exam)
+
+
+def test_every_scene_renders() -> None:
+    assert {
+        "normal",
+        "suspicious-cluster",
+        "benign-macro",
+        "probably-benign-group",
+        "vascular",
+    } <= set(SCENES)
+    assert {d.value for d in Distribution} <= set(SCENES)
+    covered = {s.morphology for s in SCENES.values() if s.morphology is not None}
+    assert covered == set(Morphology)
+    for name in SCENES:
+        sim = simulate_image(1, scene=name, spacing_mm=0.3, shape_px=(300, 220))
+        assert sim.truth.scene == name
+        assert (name != "normal") or not sim.truth.calcifications
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "word"),
+    [
+        ({"density": "e"}, "density"),
+        ({"view": "XX"}, "view"),
+        ({"laterality": "B"}, "laterality"),
+        ({"scene": "nope"}, "scene"),
+        ({"spacing_mm": 5.0}, "spacing_mm"),
+        ({"shape_px": (10, 10)}, "shape_px"),
+    ],
+)
+def test_bad_arguments_name_the_argument(kwargs: dict[str, object], word: str) -> None:
+    with pytest.raises(ParameterError, match=word):
+        simulate_image(1, **kwargs)  # type: ignore[arg-type]
+
+
+def test_film_variant_is_8_bit_with_marks_outside_the_breast() -> None:
+    sim = simulate_image(4, film=True, scene="grouped", shape_px=(500, 400))
+    mg = sim.mammogram
+    assert mg.is_film and mg.spacing_mm == 0.2 and sim.truth.is_film
+    levels = mg.pixels * 255
+    np.testing.assert_allclose(levels, np.rint(levels), atol=1e-3)
+    breast = rle_to_mask(sim.truth.breast_mask_rle, sim.truth.shape_px)
+    outside = mg.pixels[~breast]
+    assert (outside > 0.7).mean() > 0.01, "film edge, label or marker expected outside the breast"
+    digital = simulate_image(4, scene="grouped", spacing_mm=0.2, shape_px=(500, 400))
+    # film is less contrasty inside the breast than the processed digital image
+    assert mg.pixels[breast].std() < digital.mammogram.pixels[breast].std() * 1.5
