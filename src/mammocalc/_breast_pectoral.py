@@ -20,9 +20,13 @@ PROBE_MM = 3.0
 # chest-wall intercept between these fractions of the breast height.
 MAX_TOP_FRACTION = 0.75
 CHEST_WALL_FRACTIONS = (0.12, 0.95)
-# Per-row refinement: search window either side of the line (mm) and the smoothing length (mm).
+# Per-row refinement: search window either side of the line (mm).
 REFINE_WINDOW_MM = 12.0
-SMOOTH_MM = 10.0
+# The refined boundary may move this many pixels inwards or outwards from one row to the next
+# (the muscle narrows downwards), and is pulled towards the fitted line by PULL (in units of the
+# image's intensity range) at the edge of the search window.
+STEP_IN, STEP_OUT = 3, 1
+PULL = 0.02
 
 
 @dataclass(frozen=True)
@@ -127,28 +131,50 @@ def _refine(
     wall_row: float,
     spacing_mm: float,
 ) -> np.ndarray:
-    """Move the line, row by row, to the steepest nearby drop; smooth; keep it monotone."""
+    """Follow the steepest drop near the line, row by row, as one smooth path (dynamic programming).
+
+    The path's column may move by ``-STEP_IN..STEP_OUT`` pixels from one row to the next and is
+    gently pulled towards the fitted line; the muscle ends where the path meets the chest wall.
+    """
     n_rows, n_cols = breast.shape
     probe = max(1, int(round(PROBE_MM / spacing_mm)))
     window = REFINE_WINDOW_MM / spacing_mm
-    boundary = np.zeros(n_rows)
-    last = min(n_rows, int(wall_row + window))
-    rows = np.arange(top, last)
+    rows = np.arange(top, min(n_rows, int(wall_row + window)))
     line_col = chest_col + (top_col - chest_col) * (1 - (rows - top) / max(wall_row - top, 1))
     padded = np.pad(smooth, ((0, 0), (probe, probe)), mode="edge")
-    drop = padded[:, :n_cols] - padded[:, 2 * probe :]
-    found = np.empty(rows.size)
-    cols = np.arange(n_cols)
-    for i, (r, c) in enumerate(zip(rows, line_col, strict=True)):
-        near = np.abs(cols - c) <= window
-        # prefer the line itself when drops are alike: a gentle pull towards it
-        score = drop[r] - 0.3 * drop[r].std() * np.abs(cols - c) / window
-        score = np.where(near & breast[r], score, -np.inf)
-        found[i] = float(np.argmax(score)) if np.isfinite(score).any() else c
-    size = max(3, int(SMOOTH_MM / spacing_mm))
-    found = ndi.median_filter(found, size=size, mode="nearest")
-    found = ndi.uniform_filter1d(found, size=size, mode="nearest")
-    found = np.minimum.accumulate(np.maximum(found, chest_col))
-    # a muscle narrower than the probe is the chest-wall edge itself, not muscle
-    boundary[rows] = np.where(found > chest_col + 2 * probe, found, 0.0)
+    drop = (padded[rows, :n_cols] - padded[rows, 2 * probe :]) / max(float(np.ptp(smooth)), 1e-6)
+    cols = np.arange(n_cols)[None, :]
+    wall = chest_col + probe  # a muscle narrower than this is the chest-wall edge itself
+    gain = np.where(breast[rows], drop, -1.0) - PULL * np.abs(cols - line_col[:, None]) / window
+    gain = np.where(np.abs(cols - line_col[:, None]) <= window, gain, -np.inf)
+    gain[:, : int(np.ceil(wall))] = 0.0  # "no muscle in this row"
+    path = _best_path(gain)
+    # the muscle ends at the first row where the path meets the chest wall
+    ended = np.cumsum(path <= wall) > 0
+    boundary = np.zeros(n_rows)
+    boundary[rows] = np.where(ended, 0.0, path)
     return boundary
+
+
+def _best_path(gain: np.ndarray) -> np.ndarray:
+    """Column per row maximising the total gain, moving ``-STEP_IN..STEP_OUT`` columns a row.
+
+    Viterbi over columns: the best total reaching column c of row r comes from the best of the
+    columns ``c - STEP_OUT .. c + STEP_IN`` of row r - 1 (a running maximum), then backtracking.
+    """
+    n_rows, n_cols = gain.shape
+    size = STEP_IN + STEP_OUT + 1
+    origin = STEP_OUT - size // 2  # window [c - STEP_OUT, c + STEP_IN] in scipy's convention
+    totals = np.empty_like(gain)
+    totals[0] = gain[0]
+    for r in range(1, n_rows):
+        reach = ndi.maximum_filter1d(
+            totals[r - 1], size, origin=origin, mode="constant", cval=-np.inf
+        )
+        totals[r] = reach + gain[r]
+    path = np.zeros(n_rows, dtype=np.int64)
+    path[-1] = int(np.argmax(totals[-1]))
+    for r in range(n_rows - 1, 0, -1):
+        lo, hi = max(0, path[r] - STEP_OUT), min(n_cols, path[r] + STEP_IN + 1)
+        path[r - 1] = lo + int(np.argmax(totals[r - 1, lo:hi]))
+    return path.astype(np.float64)

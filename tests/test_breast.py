@@ -1,0 +1,255 @@
+"""Breast stage tests: phantoms with known masks, the simulator, mini-MIAS and the NYU exam."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage as ndi
+
+from mammocalc.breast import segment
+from mammocalc.errors import InputError
+from mammocalc.models import BreastMasks, Identifiers, Mammogram
+from mammocalc.settings import Settings
+from mammocalc.vocabulary import View
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+MIAS = DATA / "mini-mias"
+NYU = DATA / "nyu-gmic-sample"
+SPACING_MM = 0.25
+SHAPE = (800, 600)  # 200 x 150 mm
+
+
+@dataclass(frozen=True)
+class Phantom:
+    """A synthetic mammogram (chest wall on the left, upright) and its true masks."""
+
+    pixels: np.ndarray
+    breast: np.ndarray
+    pectoral: np.ndarray
+    label: np.ndarray
+    film_edge: np.ndarray
+    nipple_px: tuple[float, float]
+
+
+def make_phantom(view: View, seed: int = 0) -> Phantom:
+    """A breast of fatty-to-dense texture with a dark periphery, a film label and film edges.
+
+    The film: unexposed background 0.03 with noise, constant zero padding beyond the film's right
+    edge, a bright film-edge strip, and a bright label box in the background.
+    """
+    rng = np.random.default_rng(seed)
+    rows, cols = SHAPE
+    rr, cc = np.mgrid[0:rows, 0:cols].astype(np.float64)
+    centre_row = 0.6 * rows if view.is_lateral else 0.5 * rows
+    breast = ((rr - centre_row) / (0.5 * rows)) ** 2 + (cc / (0.7 * cols)) ** 2 <= 1
+    if view.is_lateral:  # the axilla reaches the top edge along the chest wall
+        breast |= (rr < centre_row) & (cc < 0.4 * cols)
+    depth_mm = ndi.distance_transform_edt(np.pad(breast, ((1, 1), (0, 0)))[1:-1]) * SPACING_MM
+    texture = ndi.gaussian_filter(rng.normal(size=SHAPE), 12)
+    tissue = 0.45 + 0.15 * texture / texture.std()
+    pixels = 0.03 + (tissue - 0.03) * np.clip(0.3 + depth_mm / 15.0, 0, 1)
+    pixels = np.where(breast, pixels, 0.03)
+    pectoral = np.zeros(SHAPE, dtype=bool)
+    if view.is_lateral:
+        pectoral = breast & (rr / (0.5 * rows) + cc / (0.3 * cols) < 1)
+        pixels = np.where(pectoral, 0.8, pixels)
+    label = np.zeros(SHAPE, dtype=bool)
+    label[40:120, int(0.8 * cols) : int(0.9 * cols)] = True
+    pixels[label] = 0.92
+    film_edge = np.zeros(SHAPE, dtype=bool)
+    film_edge[:, int(0.93 * cols) : int(0.95 * cols)] = True
+    pixels[film_edge] = 0.75
+    pixels = pixels + rng.normal(0, 0.01, SHAPE)
+    pixels[:, int(0.96 * cols) :] = 0.0  # digitiser padding
+    return Phantom(
+        pixels=np.clip(pixels, 0, 1).astype(np.float32),
+        breast=breast,
+        pectoral=pectoral,
+        label=label,
+        film_edge=film_edge,
+        nipple_px=(centre_row, 0.7 * cols - 1),
+    )
+
+
+def dice(a: np.ndarray, b: np.ndarray) -> float:
+    return float(2 * (a & b).sum() / max(1, a.sum() + b.sum()))
+
+
+def orient(array: np.ndarray, flip_lr: bool, flip_ud: bool) -> np.ndarray:
+    return array[:: -1 if flip_ud else 1, :: -1 if flip_lr else 1]
+
+
+@pytest.mark.parametrize(
+    ("view", "flip_lr", "flip_ud"),
+    [
+        (View.CC, False, False),
+        (View.CC, True, False),
+        (View.MLO, False, False),
+        (View.MLO, True, False),
+        (View.MLO, False, True),
+        (View.MLO, True, True),
+    ],
+)
+def test_phantom_masks_in_any_orientation(view: View, flip_lr: bool, flip_ud: bool) -> None:
+    phantom = make_phantom(view)
+    pixels = orient(phantom.pixels, flip_lr, flip_ud)
+    masks = segment(Mammogram(np.ascontiguousarray(pixels), SPACING_MM, view=view, is_film=True))
+    truth_breast = orient(phantom.breast, flip_lr, flip_ud)
+    assert masks.breast.shape == SHAPE
+    assert dice(masks.breast, truth_breast) > 0.97
+    assert masks.chest_wall == ("right" if flip_lr else "left")
+    assert not (masks.breast & orient(phantom.label, flip_lr, flip_ud)).any()
+    assert not (masks.breast & orient(phantom.film_edge, flip_lr, flip_ud)).any()
+    if view.is_lateral:
+        assert dice(masks.pectoral, orient(phantom.pectoral, flip_lr, flip_ud)) > 0.85
+    else:
+        assert not masks.pectoral.any()
+    true_row, true_col = phantom.nipple_px
+    true_row = SHAPE[0] - 1 - true_row if flip_ud else true_row
+    true_col = SHAPE[1] - 1 - true_col if flip_lr else true_col
+    distance_mm = np.hypot(masks.nipple_px[0] - true_row, masks.nipple_px[1] - true_col)
+    assert distance_mm * SPACING_MM < 10.0
+    _check_mask_relations(masks, Settings())
+
+
+def _check_mask_relations(masks: BreastMasks, settings: Settings) -> None:
+    assert not (masks.skin & ~masks.breast).any()
+    assert not (masks.analysable & ~masks.breast).any()
+    assert not (masks.analysable & masks.pectoral).any()
+    assert not (masks.analysable & masks.skin).any()
+    assert masks.skin.any()
+    # nothing within skin_band_mm of the skin line (less half a millimetre for the working grid)
+    outline = masks.breast & ~ndi.binary_erosion(masks.breast, border_value=1)
+    band_px = int((settings.skin_band_mm - 0.5) / masks.spacing_mm)
+    near_skin = ndi.binary_dilation(outline & masks.skin, iterations=band_px)
+    assert not (masks.analysable & near_skin).any()
+    assert masks.analysable.sum() > 0.7 * (masks.breast & ~masks.pectoral).sum()
+
+
+def test_results_follow_the_image_when_it_is_flipped() -> None:
+    pixels = make_phantom(View.MLO, seed=3).pixels
+    upright = segment(Mammogram(pixels, SPACING_MM, view=View.MLO, is_film=True))
+    mirrored = segment(
+        Mammogram(np.ascontiguousarray(pixels[:, ::-1]), SPACING_MM, view=View.MLO, is_film=True)
+    )
+    assert dice(mirrored.breast[:, ::-1], upright.breast) > 0.995
+    assert dice(mirrored.pectoral[:, ::-1], upright.pectoral) > 0.98
+    assert abs(mirrored.nipple_px[1] - (SHAPE[1] - 1 - upright.nipple_px[1])) < 3
+
+
+def test_digital_phantom_without_film_flag() -> None:
+    phantom = make_phantom(View.CC, seed=5)
+    pixels = np.where(phantom.label | phantom.film_edge, 0.0, phantom.pixels).astype(np.float32)
+    masks = segment(Mammogram(pixels, SPACING_MM, view=View.CC))
+    assert dice(masks.breast, phantom.breast) > 0.97
+    assert masks.spacing_mm == SPACING_MM
+    assert masks.breast_area_cm2 == pytest.approx(
+        phantom.breast.sum() * SPACING_MM**2 / 100, rel=0.05
+    )
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        np.zeros(SHAPE, dtype=np.float32),
+        np.full(SHAPE, 0.5, dtype=np.float32),
+        np.random.default_rng(1).random(SHAPE, dtype=np.float32),
+        np.pad(np.full((100, 100), 0.6, dtype=np.float32), ((350, 350), (250, 250))),  # 6 cm^2
+    ],
+    ids=["blank", "constant", "noise", "too-small"],
+)
+def test_no_breast_is_an_input_error(pixels: np.ndarray) -> None:
+    mammogram = Mammogram(pixels, SPACING_MM, identifiers=Identifiers(source="scan.png"))
+    with pytest.raises(InputError, match=r"^scan\.png: no breast found in the image; "):
+        segment(mammogram)
+
+
+@pytest.mark.parametrize(("view", "laterality", "film"), [("CC", "R", False), ("MLO", "L", True)])
+def test_simulated_images_match_their_truth(view: str, laterality: str, film: bool) -> None:
+    simulate = pytest.importorskip("mammocalc.simulate")
+    from mammocalc.simulate.truth import rle_to_mask
+
+    sim = simulate.simulate_image(
+        11, view=view, laterality=laterality, film=film, spacing_mm=0.2, scene="random"
+    )
+    shape = sim.mammogram.pixels.shape
+    masks = segment(sim.mammogram)
+    assert dice(masks.breast, rle_to_mask(sim.truth.breast_mask_rle, shape)) > 0.97
+    assert masks.chest_wall == ("left" if laterality == "L" else "right")
+    if sim.truth.pectoral_mask_rle:
+        truth_pectoral = rle_to_mask(sim.truth.pectoral_mask_rle, shape)
+        assert dice(masks.pectoral, truth_pectoral) > 0.85
+    else:
+        assert not masks.pectoral.any()
+
+
+def _read_mias(name: str) -> Mammogram:
+    pixels = np.asarray(Image.open(MIAS / f"{name}.pgm"), dtype=np.float32) / 255.0
+    return Mammogram(pixels, 0.2, view=View.MLO, identifiers=Identifiers(name), is_film=True)
+
+
+def _mias_calcification_centres() -> dict[str, list[tuple[int, int]]]:
+    """Cluster centres (row, col) of Info.txt; its origin is the bottom-left corner."""
+    centres: dict[str, list[tuple[int, int]]] = {}
+    pattern = re.compile(r"^(mdb\d{3})\s+\S+\s+CALC\s+[BM]\s+(\d+)\s+(\d+)\s+\d+")
+    for line in (MIAS / "Info.txt").read_text().splitlines():
+        match = pattern.match(line.strip())
+        if match and (MIAS / f"{match[1]}.pgm").exists():
+            centres.setdefault(match[1], []).append((1023 - int(match[3]), int(match[2])))
+    return centres
+
+
+def test_mini_mias_calcifications_lie_in_the_breast_and_labels_stay_out() -> None:
+    if not (MIAS / "Info.txt").exists():
+        pytest.skip("mini-MIAS is not in ../shared/data/mini-mias")
+    centres = _mias_calcification_centres()
+    assert len(centres) >= 5
+    unreliable = {"mdb212", "mdb214"}  # centres fall on background as given (data README)
+    for name, points in sorted(centres.items()):
+        masks = segment(_read_mias(name))
+        if name not in unreliable:
+            for row, col in points:
+                assert masks.breast[row, col], f"{name}: truth centre {(row, col)} outside breast"
+        _check_film_clutter_excluded(name, masks)
+
+
+def _check_film_clutter_excluded(name: str, masks: BreastMasks) -> None:
+    """One piece, clear of the nipple-side half of the film, no band along the top or bottom."""
+    breast = masks.breast if masks.chest_wall == "left" else masks.breast[:, ::-1]
+    assert ndi.label(breast)[1] == 1, name
+    nipple_col = masks.nipple_px[1] if masks.chest_wall == "left" else 1023 - masks.nipple_px[1]
+    reach = breast.shape[1] - np.argmax(breast[:, ::-1], axis=1)
+    # labels and film edges sit beyond the nipple: no row reaches more than 1 cm past it
+    assert reach[breast.any(axis=1)].max() <= nipple_col + 50, name
+    assert not breast[:, -1].any(), name
+
+
+@pytest.mark.parametrize("name", ["mdb002", "mdb005", "mdb006", "mdb058", "mdb149", "mdb234"])
+def test_mini_mias_films_with_labels_borders_and_noisy_backgrounds(name: str) -> None:
+    if not (MIAS / f"{name}.pgm").exists():
+        pytest.skip(f"{name}.pgm is not in ../shared/data/mini-mias")
+    masks = segment(_read_mias(name))
+    _check_film_clutter_excluded(name, masks)
+    assert 60 < masks.breast_area_cm2 < 300
+    assert masks.pectoral.any()
+
+
+def test_nyu_exam_areas_and_chest_wall_sides() -> None:
+    if not NYU.is_dir():
+        pytest.skip("the NYU sample exam is not in ../shared/data/nyu-gmic-sample")
+    sides = {}
+    for path in sorted(NYU.glob("*.png")):
+        laterality_view = path.stem.split("_")[-1]  # e.g. "L-CC"
+        pixels = np.asarray(Image.open(path), dtype=np.float32) / 4095.0
+        view = View(laterality_view.split("-")[1])
+        masks = segment(Mammogram(pixels, 0.1, view=view, identifiers=Identifiers(path.name)))
+        assert 50 < masks.breast_area_cm2 < 400, path.name
+        assert masks.breast.mean() < 0.95
+        sides[laterality_view] = masks.chest_wall
+    assert len(sides) == 4
+    assert sides["L-CC"] == sides["L-MLO"] != sides["R-CC"] == sides["R-MLO"]
