@@ -185,7 +185,8 @@ def _category_block(pairs: list[dict[str, Any]]) -> dict[str, Any]:
     order = [c.value for c in sorted(Category, key=lambda c: c.rank)]
     truth = [p["truth_category"] for p in pairs]
     predicted = [p["predicted_category"] for p in pairs]
-    labels = order + ([NONE_LABEL] if NONE_LABEL in predicted else [])
+    present = set(truth) | set(predicted)
+    labels = [c for c in order if c in present] + ([NONE_LABEL] if NONE_LABEL in present else [])
     known = [(t, p) for t, p in zip(truth, predicted, strict=True) if p != NONE_LABEL]
     kappa = (
         quadratic_weighted_kappa([t for t, _ in known], [p for _, p in known], order)
