@@ -106,3 +106,14 @@ def test_file_stems_are_safe_unique_and_shared() -> None:
     assert exam_stem(["L-CC", "R-CC"], ["/d/p7/L-CC.dcm", "/d/p7/R-CC.dcm"]) == "p7"
     assert exam_stem(["L-CC", "R-CC"], ["/d/p7/L-CC.dcm", "/d/p8/R-CC.dcm"]) == "exam"
     assert exam_stem(["L-CC", "R-CC"]) == "exam"
+
+
+def test_unwritable_output_folder_is_a_clear_error(
+    exam: tuple[Report, list[Mammogram]], tmp_path: Path
+) -> None:
+    report, mammograms = exam
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    with pytest.raises(ParameterError, match="Cannot write the report files to .*file.txt"):
+        write_outputs(report, mammograms, blocker / "out")
+    assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]

@@ -18,7 +18,7 @@ from mammocalc.report._format import by_concern
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in canvas pixels
 
-__all__ = ["RGB", "Font", "draw_findings"]
+__all__ = ["Font", "draw_findings"]
 
 
 def draw_findings(

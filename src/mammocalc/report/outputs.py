@@ -60,7 +60,8 @@ def write_outputs(
     Raises
     ------
     ParameterError
-        For an unknown format, or a report image without its mammogram.
+        For an unknown format, a report image without its mammogram, or an output folder that
+        cannot be written (the operating system's reason is named).
     """
     wanted = set(formats)
     unknown = sorted(wanted - set(FORMATS))
@@ -70,8 +71,11 @@ def write_outputs(
         )
     out_dir = Path(out_dir)
     created = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".mammocalc-", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".mammocalc-", dir=out_dir))
+    except OSError as error:
+        raise _unwritable(out_dir, error) from error
     moved: list[Path] = []
     try:
         staged = _write_staged(report, mammograms, staging, wanted, max_side_px)
@@ -84,14 +88,23 @@ def write_outputs(
             moved.append(target)
             written[key] = target
         return written
-    except BaseException:
+    except BaseException as error:
         for target in moved:
             target.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _unwritable(out_dir, error) from error
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        if created and not any(out_dir.iterdir()):
+        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()
+
+
+def _unwritable(out_dir: Path, error: OSError) -> ParameterError:
+    reason = error.strerror or str(error)
+    return ParameterError(
+        f"Cannot write the report files to {out_dir}: {reason}; choose a writable output folder."
+    )
 
 
 def _write_staged(

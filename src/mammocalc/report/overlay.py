@@ -17,9 +17,9 @@ from PIL import Image, ImageDraw, ImageFont
 from mammocalc.errors import ParameterError
 from mammocalc.models import Calcification, ImageResult, Mammogram
 from mammocalc.report._atomic import write_bytes_atomic
-from mammocalc.report._colours import CATEGORY_RGB
+from mammocalc.report._colours import CATEGORY_RGB, RGB
 from mammocalc.report._format import side_label
-from mammocalc.report._labels import RGB, Font, draw_findings
+from mammocalc.report._labels import Font, draw_findings
 from mammocalc.vocabulary import Category
 
 MIN_SIDE_PX = 512  # small images are enlarged so that labels and the legend stay legible
