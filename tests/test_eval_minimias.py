@@ -79,6 +79,7 @@ def test_parse_flips_origin_and_keeps_note3(tmp_path: Path) -> None:
         ("mdb005 Q NORM", "tissue"),
         ("mdb005 G BLOB B 1 2 3", "class"),
         ("mdb005 G", "REF TISSUE CLASS"),
+        ("mdb005 G CALC 1 2 3", "severity"),
     ],
 )
 def test_malformed_line_names_the_line(tmp_path: Path, row: str, expected: str) -> None:
@@ -86,6 +87,12 @@ def test_malformed_line_names_the_line(tmp_path: Path, row: str, expected: str) 
     info.write_text(INFO + row + "\n")
     with pytest.raises(DatasetError, match=rf"line 10: .*{expected}"):
         parse_info(info)
+
+
+def test_mass_rows_are_not_checked_beyond_their_class(tmp_path: Path) -> None:
+    info = tmp_path / "Info.txt"
+    info.write_text(INFO + "mdb005 G CIRC B 12 x\n")
+    assert parse_info(info)["mdb005"].classes == ("CIRC",)
 
 
 def test_evaluate_scores_cluster_froc(tmp_path: Path) -> None:

@@ -89,6 +89,8 @@ def parse_info(path: Path, *, size_px: int = MIAS_SIZE_PX) -> dict[str, MiasImag
 
     Lines that do not start with ``mdbNNN`` (the header and notes) are skipped. A data row may
     have 3 fields (``NORM``), 4 (no coordinates), 7 (with coordinates) or a ``*NOTE 3*`` marker.
+    Every row's tissue and class are checked; severity and coordinates only on ``CALC`` rows,
+    the only ones used, so that a quirk in a mass row does not stop a calcification evaluation.
 
     Parameters
     ----------
@@ -158,8 +160,8 @@ def _split_row(fields: list[str], path: Path, number: int) -> tuple[str, str, li
         raise DatasetError(f"{where}: tissue {tissue!r} is not one of F, G, D; fix the row.")
     if cls not in _CLASSES:
         raise DatasetError(f"{where}: class {cls!r} is not one of {', '.join(sorted(_CLASSES))}.")
-    if cls == "NORM":
-        return tissue, cls, rest
+    if cls != "CALC":
+        return tissue, cls, rest  # only CALC rows are used: a quirk in a mass row cannot stop us
     if not rest or rest[0] not in ("B", "M"):
         raise DatasetError(f"{where}: a {cls} row needs severity B or M after the class.")
     return tissue, cls, rest
