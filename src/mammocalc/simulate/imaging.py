@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage as ndi
-from scipy import sparse
 
 from mammocalc.simulate.anatomy import AnatomyMaps
 
@@ -118,43 +117,49 @@ def log_noise_sigma(
     return (np.sqrt(quanta + detector.electronic_noise_photons**2) / quanta).astype(np.float32)
 
 
-def upsample_matrix(n_fine: int, n_coarse: int, factor: float) -> sparse.csr_matrix:
-    """Sparse linear-interpolation matrix from coarse to fine samples (fine = factor x coarse)."""
+def _interpolation(
+    n_fine: int, n_coarse: int, factor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.clip((np.arange(n_fine) + 0.5) / factor - 0.5, 0.0, n_coarse - 1)
-    i0 = np.floor(x).astype(int)
-    i1 = np.minimum(i0 + 1, n_coarse - 1)
-    w = (x - i0).astype(np.float32)
-    rows = np.concatenate([np.arange(n_fine), np.arange(n_fine)])
-    return sparse.csr_matrix(
-        (np.concatenate([1 - w, w]), (rows, np.concatenate([i0, i1]))), shape=(n_fine, n_coarse)
-    )
+    i0 = np.floor(x).astype(np.intp)
+    return i0, np.minimum(i0 + 1, n_coarse - 1), (x - i0).astype(np.float32)
 
 
 def upsample(coarse: np.ndarray, shape: tuple[int, int], factor: float) -> np.ndarray:
-    """Bilinear upsampling of a coarse float32 map to ``shape`` (two sparse products)."""
-    up_rows = upsample_matrix(shape[0], coarse.shape[0], factor)
-    up_cols = upsample_matrix(shape[1], coarse.shape[1], factor)
-    return np.ascontiguousarray((up_cols @ (up_rows @ coarse).T).T, dtype=np.float32)
+    """Bilinear upsampling of a coarse float32 map to ``shape`` (pixel centres aligned)."""
+    r0, r1, wr = _interpolation(shape[0], coarse.shape[0], factor)
+    c0, c1, wc = _interpolation(shape[1], coarse.shape[1], factor)
+    coarse = coarse.astype(np.float32, copy=False)
+    narrow = coarse[r0] * (1 - wr)[:, None] + coarse[r1] * wr[:, None]
+    out = narrow[:, c0]
+    out *= 1 - wc
+    out += narrow[:, c1] * wc
+    return out
 
 
-def blur_matrix(n: int, sigma_px: float) -> sparse.csr_matrix:
-    """Three-tap blur [w, 1-2w, w] with the variance of a Gaussian of ``sigma_px`` (w <= 0.25)."""
-    w = float(min(sigma_px**2 / 2.0, 0.25))
-    return sparse.diags(
-        [np.full(n - 1, w), np.full(n, 1 - 2 * w), np.full(n - 1, w)],
-        [-1, 0, 1],
-        format="csr",
-        dtype=np.float32,
-    )
+def _three_tap(image: np.ndarray, w: float, axis: int) -> np.ndarray:
+    """In-place-friendly [w, 1-2w, w] filter along ``axis`` (edges keep their value)."""
+    out = image * np.float32(1 - 2 * w)
+    if axis == 0:
+        out[1:] += np.float32(w) * image[:-1]
+        out[:-1] += np.float32(w) * image[1:]
+    else:
+        out[:, 1:] += np.float32(w) * image[:, :-1]
+        out[:, :-1] += np.float32(w) * image[:, 1:]
+    return out
 
 
 def correlated_noise(
     shape: tuple[int, int], sigma_px: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """White unit-variance Gaussian noise blurred by the detector (three-tap, separable)."""
+    """White unit-variance Gaussian noise blurred by the detector (three-tap, separable).
+
+    The taps [w, 1-2w, w] with w = sigma^2 / 2 (at most 0.25) have the variance of a Gaussian of
+    ``sigma_px``.
+    """
+    w = float(min(sigma_px**2 / 2.0, 0.25))
     white = rng.standard_normal(shape, dtype=np.float32)
-    blurred = blur_matrix(shape[0], sigma_px) @ white
-    return np.ascontiguousarray((blur_matrix(shape[1], sigma_px) @ blurred.T).T, dtype=np.float32)
+    return _three_tap(_three_tap(white, w, 0), w, 1)
 
 
 def noise_kernel_norm(sigma_px: float) -> float:
@@ -206,9 +211,8 @@ def presentation(
     structures larger than ~4 mm, as clinical "for presentation" processing does; then the
     window maps the breast's 1st percentile to 0.12 and its 99.9th to 0.95.
     """
-    sigma = 15.0 / spacing_mm
-    weight = ndi.gaussian_filter(breast.astype(np.float32), sigma, mode="nearest")
-    smooth = ndi.gaussian_filter(np.where(breast, log_signal, 0.0), sigma, mode="nearest")
+    weight = _low_pass(breast.astype(np.float32), 15.0 / spacing_mm)
+    smooth = _low_pass(np.where(breast, log_signal, 0.0), 15.0 / spacing_mm)
     smooth = smooth / np.maximum(weight, 1e-3)
     inside = log_signal[breast] if breast.any() else log_signal.ravel()
     reference = float(np.percentile(inside, 5))
@@ -217,7 +221,7 @@ def presentation(
     )
     equalised = np.where(breast, log_signal - offset, log_signal)
     # multi-scale contrast compression: structures larger than a few mm lose part of their contrast
-    mid = ndi.gaussian_filter(equalised, 4.0 / spacing_mm, mode="nearest")
+    mid = _low_pass(equalised, 4.0 / spacing_mm)
     inside_mean = float(mid[breast].mean()) if breast.any() else 0.0
     equalised = np.where(
         breast, equalised - detector.mid_compression * (mid - inside_mean), equalised
@@ -228,6 +232,15 @@ def presentation(
     high = top + (top - floor) * 0.05 / 0.83
     low = floor - (top - floor) * 0.12 / 0.83
     return ((equalised - low) / (high - low)).astype(np.float32), low, high
+
+
+def _low_pass(image: np.ndarray, sigma_px: float) -> np.ndarray:
+    """Gaussian low-pass; broad kernels run on a decimated grid (their output is smooth)."""
+    step = max(1, int(sigma_px // 6))
+    small = ndi.gaussian_filter(
+        image[::step, ::step].astype(np.float32), sigma_px / step, mode="nearest"
+    )
+    return upsample(small, image.shape, step) if step > 1 else small
 
 
 def quantise(pixels: np.ndarray, bits: int) -> np.ndarray:
