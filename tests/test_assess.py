@@ -310,3 +310,23 @@ def test_unilateral_diffuse_amorphous_is_not_called_benign() -> None:
 def test_exam_without_images_is_negative() -> None:
     images, breasts, exam = assess([])
     assert images == [] and breasts == [] and exam == Category.NEGATIVE
+
+
+def test_a_confidently_fine_linear_macrocalcification_is_not_waved_through() -> None:
+    long_thin = finding(
+        {Morphology.FINE_LINEAR_BRANCHING: 0.8},
+        kind=FindingKind.MACROCALCIFICATION,
+        distribution=None,
+        count=1,
+        probability=0.3,
+    )
+    category, _ = categorise(long_thin)
+    assert category == Category.SUSPICIOUS_MODERATE
+    unsure = long_thin.model_copy(
+        update={
+            "morphology": [
+                MorphologyCall(descriptor=Morphology.FINE_LINEAR_BRANCHING, confidence=0.3)
+            ]
+        }
+    )
+    assert categorise(unsure)[0] == Category.BENIGN

@@ -17,6 +17,37 @@ from mammocalc import _thresholds as t
 from mammocalc.models import Calcification, MorphologyCall
 from mammocalc.vocabulary import FindingKind, Morphology
 
+MEMBER_FEATURES: tuple[str, ...] = (
+    "log_diameter_mm",
+    "log_elongation",
+    "circularity",
+    "solidity",
+    "log_width_mm",
+    "log_length_mm",
+    "log_cnr",
+    "contrast",
+    "lucent_centre",
+    "log_diameter_px",
+)
+"""Inputs of the learned per-calcification classifier (``weights/morphology.json``)."""
+
+
+def member_features(c: Calcification, spacing_mm: float) -> list[float]:
+    """The :data:`MEMBER_FEATURES` of one calcification (logs of positive sizes)."""
+    tiny = 1e-3
+    return [
+        float(np.log(max(c.diameter_mm, tiny))),
+        float(np.log(max(c.shape.elongation, 1.0))),
+        float(c.shape.circularity),
+        float(c.shape.solidity),
+        float(np.log(max(c.shape.width_mm, tiny))),
+        float(np.log(max(c.shape.length_mm, tiny))),
+        float(np.log(max(c.cnr, tiny))),
+        float(c.contrast),
+        float(c.lucent_centre),
+        float(np.log(max(c.diameter_mm / spacing_mm, tiny))),
+    ]
+
 
 def _irregular(c: Calcification) -> bool:
     return (

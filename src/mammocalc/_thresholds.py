@@ -49,6 +49,7 @@ CONFIDENT_COUNT = 3  # a call's confidence saturates at this many members
 SHAPE_RELIABLE_PX = 4.0  # members this many pixels across give fully reliable shapes
 PLEOMORPHIC_MIN_CV = 0.4  # size variation (CV of diameters) that calls fine pleomorphic
 PLEOMORPHIC_MIN_MEMBERS = 3
+RISK_MIN_CONFIDENCE = 0.5  # descriptors less confident than this do not enter the probability
 
 # --- CC/MLO matching and exam level -----------------------------------------------------------
 MATCH_MAX_NIPPLE_DIFFERENCE_MM = 15.0  # same finding: distances from the nipple within this

@@ -149,7 +149,8 @@ def characterise(
     calls = morphology_calls(members, finding.kind, mammogram.spacing_mm, features=finding.features)
     distribution = _refined_distribution(finding)
     evidence = evidence_features(members) if finding.kind == FindingKind.CLUSTER else {}
-    risk = descriptor_risk([c.descriptor for c in calls], distribution, evidence)
+    confident = [c.descriptor for c in calls if c.confidence >= t.RISK_MIN_CONFIDENCE]
+    risk = descriptor_risk(confident or [c.descriptor for c in calls], distribution, evidence)
     features = {
         **finding.features,
         **evidence,
