@@ -8,7 +8,7 @@ from scipy import ndimage as ndi
 
 from mammocalc.detect import detect
 from mammocalc.errors import ParameterError
-from mammocalc.models import BreastMasks, Mammogram
+from mammocalc.models import BreastMasks, Calcification, Mammogram
 
 # (row_mm, col_mm, diameter_mm, contrast)
 SPECKS = [
@@ -42,7 +42,9 @@ def scene(
     return Mammogram(pixels, spacing_mm), masks
 
 
-def _nearest(calcs: list, row_mm: float, col_mm: float) -> tuple[float, object]:
+def _nearest(
+    calcs: list[Calcification], row_mm: float, col_mm: float
+) -> tuple[float, Calcification]:
     distances = [np.hypot(c.centroid_mm[0] - row_mm, c.centroid_mm[1] - col_mm) for c in calcs]
     i = int(np.argmin(distances))
     return distances[i], calcs[i]

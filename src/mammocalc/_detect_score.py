@@ -85,7 +85,18 @@ def load_model(filename: str) -> LogisticModel | None:
     return model_from_dict(json.loads(path.read_text()), source=filename)
 
 
-CALC_FEATURES = ("snr", "cnr", "diameter_mm", "circularity", "elongation", "solidity")
+CALC_FEATURES = (
+    "snr",
+    "snr_fine",
+    "local_snr",
+    "cnr",
+    "diameter_mm",
+    "scale_mm",
+    "circularity",
+    "elongation",
+    "solidity",
+    "border_mm",
+)
 
 DEFAULT_CALC_MODEL = LogisticModel(
     names=("snr",), weights=np.array([1.2]), mean=np.array([5.0]), scale=np.array([1.0]), bias=0.0

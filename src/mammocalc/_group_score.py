@@ -15,6 +15,21 @@ import numpy as np
 from mammocalc._detect_score import LogisticModel, load_model
 from mammocalc.vocabulary import FindingKind
 
+CLUSTER_FEATURES = (
+    "n",
+    "score_mean",
+    "score_max",
+    "cnr_mean",
+    "density_per_cm2",
+    "extent_mm",
+    "diameter_mean_mm",
+    "linearity",
+    "distance_to_skin_mm",
+)
+CLUSTER_LOG_FEATURES = frozenset(
+    {"n", "cnr_mean", "density_per_cm2", "extent_mm", "diameter_mean_mm", "distance_to_skin_mm"}
+)
+
 DEFAULT_CLUSTER_MODEL = LogisticModel(
     names=("n", "score_mean", "cnr_mean"),
     weights=np.array([1.5, 3.0, 0.4]),

@@ -20,31 +20,19 @@ Marasinou et al. 2021, arXiv 2102.00754; the DoG candidate stage of the Chan-lab
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy import ndimage as ndi
 
+from mammocalc._detect_measure import Candidate, Context, measure
 from mammocalc._detect_scale import Band, band_sigmas_mm, build_bands
 from mammocalc._detect_score import LogisticModel, calc_model
-from mammocalc._detect_shape import has_lucent_centre, outline_of, shape_of
 from mammocalc.errors import ParameterError
-from mammocalc.models import BreastMasks, Calcification, Mammogram, Shape
+from mammocalc.models import BreastMasks, Calcification, Mammogram
 from mammocalc.settings import Settings
 
-CANDIDATE_SNR = 3.5  # band response / band noise at which a pixel can seed a candidate
+CANDIDATE_SNR = 3.0  # band response / band noise at which a pixel can seed a candidate
 MAX_CANDIDATES = 3000  # outlined per image, strongest first (bounds the run time on noisy films)
 BACKGROUND_MM = 2.0  # size of the opening that removes calcifications from the local background
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A band maximum, in cropped-image pixels."""
-
-    row: float
-    col: float
-    snr: float
-    band: int
 
 
 def detect(
@@ -77,6 +65,26 @@ def detect(
     []
     """
     settings = settings or Settings.model_validate({})
+    found = detect_candidates(mammogram, masks, settings=settings)
+    kept = [c for c, _ in found if c.score >= settings.detection_threshold]
+    return [c.model_copy(update={"id": i}) for i, c in enumerate(kept, start=1)]
+
+
+def detect_candidates(
+    mammogram: Mammogram,
+    masks: BreastMasks,
+    *,
+    settings: Settings | None = None,
+    scorer: LogisticModel | None = None,
+) -> list[tuple[Calcification, dict[str, float]]]:
+    """Every outlined candidate with its score and features, before the score threshold.
+
+    The training script (``scripts/train_detector.py``) learns the score from these features;
+    :func:`detect` keeps those scoring at least ``settings.detection_threshold``. ``scorer``
+    replaces the shipped model (default :func:`mammocalc._detect_score.calc_model`).
+    Sorted by decreasing score, ids from 1.
+    """
+    settings = settings or Settings.model_validate({})
     _check(mammogram, masks, settings)
     box = _box(masks.analysable, margin_px=8)
     if box is None:
@@ -89,25 +97,23 @@ def detect(
     background = _Background(image, spacing)
     sigmas = band_sigmas_mm(settings.min_diameter_mm, settings.max_diameter_mm, spacing)
     bands, fine = build_bands(image, background.at, analysable, spacing, sigmas)
-    pixel_noise = _pixel_noise_curve(image, background, analysable)
-    candidates = _candidates(bands, background, analysable)
-    scorer = calc_model()
-    offset = (box[0].start, box[1].start)
-    calcs = _measure(
-        candidates,
-        bands,
-        image,
-        fine,
-        analysable,
-        background,
-        pixel_noise,
-        spacing,
-        settings,
-        scorer,
-        offset,
+    step = max(1, int(round(0.5 / spacing)))
+    context = Context(
+        bands=bands,
+        image=image,
+        fine=fine,
+        analysable=analysable,
+        background_at=background.at,
+        pixel_noise=_pixel_noise_curve(image, background, analysable),
+        spacing_mm=spacing,
+        max_diameter_mm=settings.max_diameter_mm,
+        offset=(box[0].start, box[1].start),
+        border_mm=ndi.distance_transform_edt(analysable[::step, ::step]) * spacing * step,
+        border_step=step,
     )
-    calcs.sort(key=lambda c: -c.score)
-    return [c.model_copy(update={"id": i}) for i, c in enumerate(calcs, start=1)]
+    found = measure(_candidates(bands, background, analysable), context, scorer or calc_model())
+    found.sort(key=lambda pair: -pair[0].score)
+    return [(c.model_copy(update={"id": i}), f) for i, (c, f) in enumerate(found, start=1)]
 
 
 def _check(mammogram: Mammogram, masks: BreastMasks, settings: Settings) -> None:
@@ -221,130 +227,3 @@ def _bin_mask(mask: np.ndarray, level: int) -> np.ndarray:
     f = 2**level
     rows, cols = mask.shape[0] // f * f, mask.shape[1] // f * f
     return np.asarray(mask[:rows, :cols].reshape(rows // f, f, cols // f, f).all(axis=(1, 3)))
-
-
-def _measure(
-    candidates: list[Candidate],
-    bands: list[Band],
-    image: np.ndarray,
-    fine: np.ndarray,
-    analysable: np.ndarray,
-    background: _Background,
-    pixel_noise: tuple[np.ndarray, np.ndarray],
-    spacing_mm: float,
-    settings: Settings,
-    scorer: LogisticModel,
-    offset: tuple[int, int],
-) -> list[Calcification]:
-    """Outline candidates strongest first; one inside an earlier outline is the same blob."""
-    taken = np.zeros(image.shape, bool)
-    max_radius_px = int(np.ceil(settings.max_diameter_mm / spacing_mm))
-    calcs: list[Calcification] = []
-    for cand in candidates:
-        r, c = int(round(cand.row)), int(round(cand.col))
-        if taken[r, c]:
-            continue
-        band = bands[cand.band]
-        sigma_px0 = band.sigma_px * 2**band.level
-        blob = _outline(fine, background, r, c, sigma_px0, max_radius_px)
-        if blob is None:
-            continue
-        window, region, peak, bg = blob
-        if not analysable[window][region].any():
-            continue
-        if taken[window][region].any() and taken[window][region].mean() > 0.3:
-            continue
-        taken[window] |= region
-        calc = _calcification(
-            cand, window, region, image, peak, bg, pixel_noise, spacing_mm, scorer, offset
-        )
-        if calc.score >= settings.detection_threshold:
-            calcs.append(calc)
-    return calcs
-
-
-def _outline(
-    fine: np.ndarray,
-    background: _Background,
-    row: int,
-    col: int,
-    sigma_px: float,
-    max_radius_px: int,
-) -> tuple[tuple[slice, slice], np.ndarray, float, float] | None:
-    """Half-maximum region around the brightest pixel near (row, col); None if it is not a blob."""
-    seek = max(1, int(round(sigma_px)))
-    r0, c0 = max(row - seek, 0), max(col - seek, 0)
-    patch = fine[r0 : row + seek + 1, c0 : col + seek + 1]
-    pr, pc = np.unravel_index(int(np.argmax(patch)), patch.shape)
-    row, col = r0 + int(pr), c0 + int(pc)
-    peak = float(fine[row, col])
-    bg = float(background.at(np.array([row], float), np.array([col], float))[0])
-    if peak <= bg:
-        return None
-    level = bg + 0.5 * (peak - bg)
-    radius = max(3, int(np.ceil(3 * sigma_px)) + 2)
-    while True:
-        window = (
-            slice(max(row - radius, 0), min(row + radius + 1, fine.shape[0])),
-            slice(max(col - radius, 0), min(col + radius + 1, fine.shape[1])),
-        )
-        labels, _ = ndi.label(fine[window] >= level)
-        region = labels == labels[row - window[0].start, col - window[1].start]
-        touches = region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any()
-        if not touches:
-            return window, np.asarray(ndi.binary_fill_holes(region)), peak, bg
-        if radius >= max_radius_px:
-            return None
-        radius = min(2 * radius, max_radius_px)
-
-
-def candidate_features(
-    snr: float, cnr: float, diameter_mm: float, shape: Shape
-) -> dict[str, float]:
-    """The named features the calcification model reads (``_detect_score.CALC_FEATURES``)."""
-    return {
-        "snr": snr,
-        "cnr": cnr,
-        "diameter_mm": diameter_mm,
-        "circularity": shape.circularity,
-        "elongation": shape.elongation,
-        "solidity": shape.solidity,
-    }
-
-
-def _calcification(
-    cand: Candidate,
-    window: tuple[slice, slice],
-    region: np.ndarray,
-    image: np.ndarray,
-    peak: float,
-    bg: float,
-    pixel_noise: tuple[np.ndarray, np.ndarray],
-    spacing_mm: float,
-    scorer: LogisticModel,
-    offset: tuple[int, int],
-) -> Calcification:
-    rows, cols = np.nonzero(region)
-    top, left = window[0].start, window[1].start
-    centroid = (float(rows.mean()) + top + offset[0], float(cols.mean()) + left + offset[1])
-    area_mm2 = float(rows.size) * spacing_mm**2
-    contrast = peak - bg
-    noise = float(np.interp(bg, pixel_noise[0], pixel_noise[1]))
-    shape = shape_of(region, spacing_mm)
-    diameter_mm = float(2.0 * np.sqrt(area_mm2 / np.pi))
-    features = candidate_features(cand.snr, contrast / noise, diameter_mm, shape)
-    score = scorer.score(features)
-    outline = [(r + top + offset[0], c + left + offset[1]) for r, c in outline_of(region)]
-    return Calcification(
-        id=0,
-        centroid_px=centroid,
-        centroid_mm=(centroid[0] * spacing_mm, centroid[1] * spacing_mm),
-        outline_px=outline,
-        area_mm2=area_mm2,
-        diameter_mm=diameter_mm,
-        contrast=float(contrast),
-        cnr=float(contrast / noise),
-        shape=shape,
-        score=score,
-        lucent_centre=has_lucent_centre(image[window], region, contrast),
-    )
