@@ -160,8 +160,9 @@ def test_digital_phantom_without_film_flag() -> None:
         np.full(SHAPE, 0.5, dtype=np.float32),
         np.random.default_rng(1).random(SHAPE, dtype=np.float32),
         np.pad(np.full((100, 100), 0.6, dtype=np.float32), ((350, 350), (250, 250))),  # 6 cm^2
+        np.ones((3, 3), dtype=np.float32),
     ],
-    ids=["blank", "constant", "noise", "too-small"],
+    ids=["blank", "constant", "noise", "small-blob", "tiny-image"],
 )
 def test_no_breast_is_an_input_error(pixels: np.ndarray) -> None:
     mammogram = Mammogram(pixels, SPACING_MM, identifiers=Identifiers(source="scan.png"))
