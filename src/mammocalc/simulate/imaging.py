@@ -53,6 +53,7 @@ class Detector:
     equalisation: float = 0.55
     mid_compression: float = 0.45
     detail_gain: float = 1.8
+    gamma: float = 1.6
 
 
 FILM_DETECTOR = Detector(
@@ -203,13 +204,15 @@ def matched_filter_cnr(delta: np.ndarray, sigma: float, blur_px: float) -> float
 
 def presentation(
     log_signal: np.ndarray, breast: np.ndarray, spacing_mm: float, detector: Detector
-) -> tuple[np.ndarray, float, float]:
-    """Thickness equalisation and window of -log(signal) (coarse). Returns (map, low, high).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Thickness equalisation, window and gamma of -log(signal) (coarse). Returns (map, slope).
 
     Subtracts ``equalisation`` x a 15 mm low-pass of the breast's -log(signal) (normalised
     convolution inside the breast), so that the thin periphery stays readable, and compresses
     structures larger than ~4 mm, as clinical "for presentation" processing does; then the
-    window maps the breast's 1st percentile to 0.12 and its 99.9th to 0.95.
+    window maps the breast's 1st percentile to 0.12 and its 99.9th to 0.95 before a display
+    gamma. ``slope`` is the local gain from -log(signal) to display units (for noise and
+    calcifications added at full resolution).
     """
     weight = _low_pass(breast.astype(np.float32), 15.0 / spacing_mm)
     smooth = _low_pass(np.where(breast, log_signal, 0.0), 15.0 / spacing_mm)
@@ -231,7 +234,11 @@ def presentation(
     # the breast's 1st percentile shows at 0.12 and its 99.9th at 0.95; the open field clips to 0
     high = top + (top - floor) * 0.05 / 0.83
     low = floor - (top - floor) * 0.12 / 0.83
-    return ((equalised - low) / (high - low)).astype(np.float32), low, high
+    windowed = np.clip((equalised - low) / (high - low), 0.0, 1.0)
+    # display gamma: fat darker, dense tissue kept bright; ``slope`` = d(display)/d(-log signal)
+    shown = windowed**detector.gamma
+    slope = detector.gamma * np.maximum(windowed, 0.05) ** (detector.gamma - 1.0) / (high - low)
+    return shown.astype(np.float32), slope.astype(np.float32)
 
 
 def _low_pass(image: np.ndarray, sigma_px: float) -> np.ndarray:

@@ -62,12 +62,17 @@ def glandular_fraction(
 ) -> np.ndarray:
     """Fraction (0-1) of the tissue path that is fibroglandular, on the coarse grid (float32).
 
-    Glandular tissue sits inside a subcutaneous fat layer (~5-10 mm), away from the retromammary
-    fat at the chest wall, and is concentrated behind the nipple.
+    A clustered lumpy background (Bochud et al. 1999): the breast is tiled by irregular lobules
+    (warped Voronoi cells, ~5-8 mm) separated by fibrous septa (Cooper's ligaments). Each lobule
+    is fatty or filled with glandular tissue according to a score (power-law field + strands
+    towards the nipple + an envelope that keeps gland inside the subcutaneous fat layer, away
+    from the retromammary fat and concentrated behind the nipple); the score threshold gives the
+    dense-area fraction of the BI-RADS density. The filled tissue carries its own power-law grain.
     """
-    grid = grid_mm(maps.breast.shape, spacing_mm, layout.spacing_mm)
-    field = 0.85 * power_law_field(maps.breast.shape, POWER_LAW_BETA, rng)
-    field += 0.3 * radial_strands(layout, grid, spacing_mm, rng)
+    shape = maps.breast.shape
+    grid = grid_mm(shape, spacing_mm, layout.spacing_mm)
+    field = 0.8 * power_law_field(shape, POWER_LAW_BETA, rng)
+    field += 0.25 * radial_strands(layout, grid, spacing_mm, rng)
     subcutaneous = rng.uniform(4.0, 10.0)
     envelope = _sigmoid((maps.distance_mm - subcutaneous) / 2.5)
     envelope *= _sigmoid((grid[1] - layout.pectoral_col_mm(grid[0]) - 8.0) / 4.0)
@@ -79,30 +84,60 @@ def glandular_fraction(
     score = field + 2.0 * envelope
     inside = maps.breast & (envelope > 0.05)
     if not inside.any():
-        return np.zeros(maps.breast.shape, np.float32)
-    threshold = np.quantile(score[inside], 1.0 - DENSE_FRACTION[density])
-    peak = rng.uniform(0.65, 0.9)
-    fraction = peak * _sigmoid((score - threshold) / 0.7) * np.clip(envelope * 3.0, 0.0, 1.0)
-    strands = ligaments(maps.breast.shape, spacing_mm, rng)
-    patchy = _sigmoid(power_law_field(maps.breast.shape, 2.0, rng) * 2.0)
-    fraction += 0.22 * strands * patchy * (1.0 - fraction)
-    return (0.04 + fraction).astype(np.float32) * maps.breast
+        return np.zeros(shape, np.float32)
+    labels, septa = lobules(shape, spacing_mm, rng)
+    n_cells = int(labels.max()) + 1
+    counts = np.maximum(np.bincount(labels.ravel(), minlength=n_cells), 1)
+    cell_score = (np.bincount(labels.ravel(), score.ravel(), n_cells) / counts).astype(np.float32)
+    cell_score = cell_score + rng.normal(0.0, 0.25, n_cells).astype(np.float32)
+    mixed = 0.45 * cell_score[labels] + 0.55 * score
+    threshold = np.quantile(mixed[inside], 1.0 - DENSE_FRACTION[density])
+    filled = ndi.gaussian_filter(_sigmoid((mixed - threshold) / 0.25), 0.6 / spacing_mm)
+    grain = 1.0 + 0.25 * power_law_field(shape, POWER_LAW_BETA, rng)
+    fraction = rng.uniform(0.6, 0.85) * filled * grain * np.clip(envelope * 3.0, 0.0, 1.0)
+    fraction = np.clip(fraction, 0.0, 1.0)
+    fraction += rng.uniform(0.2, 0.35) * septa * (1.0 - fraction)
+    return (0.03 + fraction).astype(np.float32) * maps.breast
 
 
-def ligaments(shape: tuple[int, int], spacing_mm: float, rng: np.random.Generator) -> np.ndarray:
-    """A curvilinear network (Cooper's ligaments, fibrous septa around fat lobules), 0-1.
+def lobules(
+    shape: tuple[int, int], spacing_mm: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Irregular cells (int labels) and the septa between them (0-1, ~0.4 mm wide).
 
-    The zero crossings of a band-pass random field (features ~4-15 mm) form closed, wandering
-    lines; a narrow band around them gives strands ~0.3-0.6 mm wide.
+    Voronoi cells of random seeds (one per 30-60 mm^2), their boundaries bent by a smooth random
+    displacement (domain warping, ~2.5 mm) so that the septa curve like Cooper's ligaments.
     """
-    white = rng.standard_normal(shape, dtype=np.float32)
-    band = ndi.gaussian_filter(white, 1.2 / spacing_mm) - ndi.gaussian_filter(
-        white, 3.5 / spacing_mm
-    )
-    gradient = np.hypot(*np.gradient(band)) + 1e-6
-    distance_px = np.abs(band) / gradient
-    width_px = 0.15 / spacing_mm
-    return np.exp(-0.5 * (distance_px / width_px) ** 2).astype(np.float32)
+    area_mm2 = shape[0] * shape[1] * spacing_mm**2
+    n = max(int(area_mm2 / rng.uniform(30.0, 60.0)), 2)
+    markers = np.zeros(shape, np.int32)
+    markers[rng.integers(0, shape[0], n), rng.integers(0, shape[1], n)] = np.arange(1, n + 1)
+    _, (nearest_r, nearest_c) = ndi.distance_transform_edt(markers == 0, return_indices=True)
+    cells = markers[nearest_r, nearest_c]
+    rows = np.arange(shape[0])[:, None] + _wiggle(shape, spacing_mm, rng)
+    cols = np.arange(shape[1])[None, :] + _wiggle(shape, spacing_mm, rng)
+    rows = np.clip(np.rint(rows), 0, shape[0] - 1).astype(np.intp)
+    cols = np.clip(np.rint(cols), 0, shape[1] - 1).astype(np.intp)
+    labels = cells[rows, cols]
+    edge = np.zeros(shape, bool)
+    edge[1:] |= labels[1:] != labels[:-1]
+    edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
+    distance_mm = ndi.distance_transform_edt(~edge) * spacing_mm
+    septa = np.exp(-0.5 * (distance_mm / 0.15) ** 2).astype(np.float32)
+    # only some septa show, with varying strength
+    septa *= _sigmoid(1.5 * power_law_field(shape, 3.0, rng) + 0.5)
+    return labels, septa
+
+
+def _wiggle(shape: tuple[int, int], spacing_mm: float, rng: np.random.Generator) -> np.ndarray:
+    """A displacement field (pixels): ~1.5 mm wiggles at 2-4 mm plus ~3 mm sways at ~15 mm."""
+    out = np.zeros(shape, np.float32)
+    for scale_mm, amplitude_mm in ((2.0, 1.5), (12.0, 3.0)):
+        field = ndi.gaussian_filter(
+            rng.standard_normal(shape, dtype=np.float32), scale_mm / spacing_mm
+        )
+        out += field * (amplitude_mm / spacing_mm / (field.std() + 1e-12))
+    return out
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

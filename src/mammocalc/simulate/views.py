@@ -119,8 +119,15 @@ def render_view(
     shape_px: tuple[int, int] | None,
     film: bool,
     rng: np.random.Generator,
+    *,
+    noise_rng: np.random.Generator | None = None,
 ) -> RenderedView:
-    """Simulate one view of ``breast`` holding ``plans``; see the module docstring for the chain."""
+    """Simulate one view of ``breast`` holding ``plans``; see the module docstring for the chain.
+
+    ``rng`` draws the anatomy; ``noise_rng`` (by default spawned from ``rng``) the quantum
+    noise, film grain and film marks, so that a caller can vary the noise alone.
+    """
+    noise_rng = noise_rng if noise_rng is not None else rng.spawn(1)[0]
     shape_px = shape_px or default_shape_px(breast, view, spacing_mm, rng)
     layout = layout_view(breast, view, shape_px, spacing_mm, rng)
     detector = imaging.FILM_DETECTOR if film else imaging.Detector()
@@ -148,15 +155,15 @@ def render_view(
     sigma_log = imaging.log_noise_sigma(signal, photons, detector)
     log_signal = -np.log(signal)
     if film:
-        base, detail = log_signal, 1.0
+        base, detail = log_signal, np.ones_like(log_signal)
     else:
-        base, low, high = imaging.presentation(log_signal, maps.breast, coarse_mm, detector)
+        base, slope = imaging.presentation(log_signal, maps.breast, coarse_mm, detector)
         # presentation processing boosts fine detail (calcifications and noise alike: same CNR)
-        detail = detector.detail_gain / (high - low)
+        detail = detector.detail_gain * slope
     blur_px = detector.blur_mm / spacing_mm
     fine = imaging.upsample(base, shape_px, k)
     fine += imaging.upsample(sigma_log * detail, shape_px, k) * imaging.correlated_noise(
-        shape_px, blur_px, rng
+        shape_px, blur_px, noise_rng
     )
 
     placed = []
@@ -168,7 +175,7 @@ def render_view(
         fraction = float(primary_fraction[cr, cc])
         delta = imaging.calcium_log_signal(rendered.thickness_mm, fraction)
         delta = ndi.gaussian_filter(delta, blur_px, mode="constant")
-        _add_patch(fine, delta * detail, rendered.origin_px)
+        _add_patch(fine, delta * float(detail[cr, cc]), rendered.origin_px)
         cnr = imaging.matched_filter_cnr(delta, float(sigma_log[cr, cc]), blur_px)
         contrast = imaging.physical_contrast(rendered.max_thickness_mm, fraction)
         placed.append(PlacedCalcification(plan, rendered, cnr, contrast))
@@ -176,8 +183,8 @@ def render_view(
     breast_mask, pectoral = _fine_masks(layout)
     if film:
         plateau_log = float(np.median(log_signal[plateau])) if plateau.any() else 0.0
-        pixels = film_chain.digitise(fine, plateau_log, rng)
-        film_chain.burn_in_film_marks(pixels, breast_mask, spacing_mm, laterality.value, rng)
+        pixels = film_chain.digitise(fine, plateau_log, noise_rng)
+        film_chain.burn_in_film_marks(pixels, breast_mask, spacing_mm, laterality.value, noise_rng)
     else:
         pixels = fine
     pixels = imaging.quantise(pixels, detector.bits_stored)
