@@ -131,12 +131,13 @@ def mias_panel(step: Step) -> Path | None:
     import numpy as np
     from PIL import Image
 
+    from mammocalc.evaluate.mini_mias import UNRELIABLE
     from mammocalc.evaluate.plots import mark_panel
 
     def load(ref: str) -> np.ndarray:
         return np.asarray(Image.open(DATA / "mini-mias" / f"{ref}.pgm"))
 
-    return mark_panel(step.result, load, IMAGES / "mini-mias_panel.png")
+    return mark_panel(step.result, load, IMAGES / "mini-mias_panel.png", skip=UNRELIABLE)
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -292,7 +293,8 @@ def render_mias(step: Step) -> list[str]:
     lines += _images(["mini-mias_froc.png", "mini-mias_roc.png", "mini-mias_reliability.png"])
     if (IMAGES / "mini-mias_panel.png").exists():
         lines += [
-            "Highest-scored false marks (top row) and missed clusters (bottom row, truth circle):",
+            "Highest-scored false marks (top row) and missed clusters (bottom row, truth circle; "
+            "malignant first; mdb212 and mdb214 not shown):",
             "",
         ]
         lines += _images(["mini-mias_panel.png"])

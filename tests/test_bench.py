@@ -7,8 +7,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 from mammocalc.evaluate.bench import bench, machine_facts
+from mammocalc.evaluate.tables import print_result
 from mammocalc.models import Mammogram
 
 pytest.importorskip("mammocalc.pipeline")
@@ -45,3 +47,6 @@ def test_bench_quick_reports_stages_memory_and_throughput() -> None:
     assert image["max_rss_mb"] > 10 and image["simulator"]["seconds"] >= 0
     (run,) = result["throughput"]["0.1"]
     assert run["workers"] == 1 and run["images_per_hour"] > 0
+    console = Console(record=True, width=120)
+    print_result(result, console)
+    assert "images per hour" in console.export_text()

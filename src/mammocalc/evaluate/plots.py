@@ -115,8 +115,9 @@ def mark_panel(
     load_pixels: Callable[[str], np.ndarray],
     path: Path,
     *,
-    n_each: int = 6,
+    n_each: int = 8,
     half_px: int = 64,
+    skip: frozenset[str] = frozenset(),
 ) -> Path | None:
     """A panel of the highest-scored false marks and the missed truth clusters (mini-MIAS).
 
@@ -132,6 +133,8 @@ def mark_panel(
         Number of false marks and of misses shown.
     half_px : int
         Half-size of each crop in pixels.
+    skip : frozenset of str
+        Images whose misses are not shown (e.g. mdb212 and mdb214, whose truth is off).
 
     Returns
     -------
@@ -147,12 +150,15 @@ def mark_panel(
         ),
         key=lambda t: -t[0],
     )[:n_each]
-    misses = [
-        (None, c["ref"], c["centre_px"], c["radius_px"])
-        for c in result.get("clusters", [])
-        if c["hit_score"] is None
-    ][:n_each]
-    tiles = [("false mark", t) for t in false_marks] + [("miss", t) for t in misses]
+    misses = sorted(
+        (
+            (None, c["ref"], c["centre_px"], c["radius_px"], c["severity"])
+            for c in result.get("clusters", [])
+            if c["hit_score"] is None and c["ref"] not in skip
+        ),
+        key=lambda t: t[4] != "M",  # malignant misses first
+    )[:n_each]
+    tiles = [("false mark", t) for t in false_marks] + [("miss", t[:4]) for t in misses]
     if not tiles:
         return None
     plt = _pyplot()
@@ -171,11 +177,12 @@ def mark_panel(
 def _tile(
     ax: Any, pixels: np.ndarray, centre: list[float], radius: float | None, half: int
 ) -> None:
+    """Show a (2 half) square crop centred on ``centre``, padded with 0 beyond the image."""
     row, col = (int(round(v)) for v in centre)
-    top, left = max(0, row - half), max(0, col - half)
-    crop = pixels[top : row + half, left : col + half]
+    padded = np.pad(pixels, half)
+    crop = padded[row : row + 2 * half, col : col + 2 * half]
     ax.imshow(crop, cmap="gray")
-    ring = radius if radius is not None else 10.0
     from matplotlib.patches import Circle
 
-    ax.add_patch(Circle((col - left, row - top), ring, fill=False, color="red", lw=0.8))
+    ring = radius if radius is not None else 10.0
+    ax.add_patch(Circle((half, half), ring, fill=False, color="red", lw=0.8))
