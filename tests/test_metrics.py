@@ -134,3 +134,23 @@ def test_froc_per_area_and_errors() -> None:
     assert empty.sensitivity_at_fp([1]) == {"1": 0.0}
     with pytest.raises(ParameterError, match="n_truth"):
         froc([[(0.5, 1)]], n_truth=0)
+
+
+def test_malignancy_figures_without_an_interval_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mammocalc.evaluate._common as common
+
+    figures = common.malignancy_figures(
+        [1, 0, 0, 1], [0.9, 0.1, 0.4, 0.3], [1, 2, 3, 4], n_bootstrap=50, seed=0
+    )
+    assert figures["auc"] == 0.75 and figures["auc_ci95"] is not None
+    assert figures["brier"] == pytest.approx((0.01 + 0.01 + 0.16 + 0.49) / 4)
+
+    def undefined(*args: object, **kwargs: object) -> tuple[float, float]:
+        raise ParameterError("bootstrap_ci: the metric was undefined on 150 of 200 resamples")
+
+    monkeypatch.setattr(common, "bootstrap_ci", undefined)
+    figures = common.malignancy_figures([1, 0], [0.9, 0.1], [1, 2], n_bootstrap=200, seed=0)
+    assert figures["auc"] == 1.0
+    assert figures["auc_ci95"] is None and "undefined" in figures["auc_ci95_note"]
+    empty = common.malignancy_figures([], [], [], n_bootstrap=10, seed=0)
+    assert empty["auc"] is None and empty["n_scored"] == 0

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from mammocalc import __version__
+from mammocalc.errors import ParameterError
 from mammocalc.evaluate.froc import FrocCurve
 from mammocalc.evaluate.metrics import (
     bootstrap_ci,
@@ -90,8 +91,12 @@ def malignancy_figures(
         figures["roc"] = roc_curve(y, p)
         figures["roc"]["thresholds"] = [finite_or_none(t) for t in figures["roc"]["thresholds"]]
         if len(set(groups)) >= 2 and n_bootstrap > 0:
-            low, high = bootstrap_ci(y, p, roc_auc, groups=groups, n=n_bootstrap, seed=seed)
-            figures["auc_ci95"] = [low, high]
+            try:
+                low, high = bootstrap_ci(y, p, roc_auc, groups=groups, n=n_bootstrap, seed=seed)
+            except ParameterError as exc:  # too few cases of one class: no interval, say why
+                figures["auc_ci95_note"] = str(exc)
+            else:
+                figures["auc_ci95"] = [low, high]
     return figures
 
 
