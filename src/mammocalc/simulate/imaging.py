@@ -29,6 +29,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from mammocalc.simulate.anatomy import AnatomyMaps
+from mammocalc.simulate.grid import low_pass, three_tap
 
 MU_PER_CM = {
     "adipose": 0.456,
@@ -118,38 +119,6 @@ def log_noise_sigma(
     return (np.sqrt(quanta + detector.electronic_noise_photons**2) / quanta).astype(np.float32)
 
 
-def _interpolation(
-    n_fine: int, n_coarse: int, factor: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x = np.clip((np.arange(n_fine) + 0.5) / factor - 0.5, 0.0, n_coarse - 1)
-    i0 = np.floor(x).astype(np.intp)
-    return i0, np.minimum(i0 + 1, n_coarse - 1), (x - i0).astype(np.float32)
-
-
-def upsample(coarse: np.ndarray, shape: tuple[int, int], factor: float) -> np.ndarray:
-    """Bilinear upsampling of a coarse float32 map to ``shape`` (pixel centres aligned)."""
-    r0, r1, wr = _interpolation(shape[0], coarse.shape[0], factor)
-    c0, c1, wc = _interpolation(shape[1], coarse.shape[1], factor)
-    coarse = coarse.astype(np.float32, copy=False)
-    narrow = coarse[r0] * (1 - wr)[:, None] + coarse[r1] * wr[:, None]
-    out = narrow[:, c0]
-    out *= 1 - wc
-    out += narrow[:, c1] * wc
-    return out
-
-
-def _three_tap(image: np.ndarray, w: float, axis: int) -> np.ndarray:
-    """In-place-friendly [w, 1-2w, w] filter along ``axis`` (edges keep their value)."""
-    out = image * np.float32(1 - 2 * w)
-    if axis == 0:
-        out[1:] += np.float32(w) * image[:-1]
-        out[:-1] += np.float32(w) * image[1:]
-    else:
-        out[:, 1:] += np.float32(w) * image[:, :-1]
-        out[:, :-1] += np.float32(w) * image[:, 1:]
-    return out
-
-
 def correlated_noise(
     shape: tuple[int, int], sigma_px: float, rng: np.random.Generator
 ) -> np.ndarray:
@@ -160,7 +129,7 @@ def correlated_noise(
     """
     w = float(min(sigma_px**2 / 2.0, 0.25))
     white = rng.standard_normal(shape, dtype=np.float32)
-    return _three_tap(_three_tap(white, w, 0), w, 1)
+    return three_tap(three_tap(white, w, 0), w, 1)
 
 
 def noise_kernel_norm(sigma_px: float) -> float:
@@ -214,8 +183,8 @@ def presentation(
     gamma. ``slope`` is the local gain from -log(signal) to display units (for noise and
     calcifications added at full resolution).
     """
-    weight = _low_pass(breast.astype(np.float32), 15.0 / spacing_mm)
-    smooth = _low_pass(np.where(breast, log_signal, 0.0), 15.0 / spacing_mm)
+    weight = low_pass(breast.astype(np.float32), 15.0 / spacing_mm)
+    smooth = low_pass(np.where(breast, log_signal, 0.0), 15.0 / spacing_mm)
     smooth = smooth / np.maximum(weight, 1e-3)
     inside = log_signal[breast] if breast.any() else log_signal.ravel()
     reference = float(np.percentile(inside, 5))
@@ -224,7 +193,7 @@ def presentation(
     )
     equalised = np.where(breast, log_signal - offset, log_signal)
     # multi-scale contrast compression: structures larger than a few mm lose part of their contrast
-    mid = _low_pass(equalised, 4.0 / spacing_mm)
+    mid = low_pass(equalised, 4.0 / spacing_mm)
     inside_mean = float(mid[breast].mean()) if breast.any() else 0.0
     equalised = np.where(
         breast, equalised - detector.mid_compression * (mid - inside_mean), equalised
@@ -239,15 +208,6 @@ def presentation(
     shown = windowed**detector.gamma
     slope = detector.gamma * np.maximum(windowed, 0.05) ** (detector.gamma - 1.0) / (high - low)
     return shown.astype(np.float32), slope.astype(np.float32)
-
-
-def _low_pass(image: np.ndarray, sigma_px: float) -> np.ndarray:
-    """Gaussian low-pass; broad kernels run on a decimated grid (their output is smooth)."""
-    step = max(1, int(sigma_px // 6))
-    small = ndi.gaussian_filter(
-        image[::step, ::step].astype(np.float32), sigma_px / step, mode="nearest"
-    )
-    return upsample(small, image.shape, step) if step > 1 else small
 
 
 def quantise(pixels: np.ndarray, bits: int) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from mammocalc.simulate.anatomy import AnatomyMaps, ViewLayout, grid_mm
+from mammocalc.simulate.grid import low_pass
 
 # Fraction of the glandular envelope that is dense, per BI-RADS density (5th ed. a-d:
 # almost entirely fatty, scattered, heterogeneously dense, extremely dense).
@@ -133,9 +134,7 @@ def _wiggle(shape: tuple[int, int], spacing_mm: float, rng: np.random.Generator)
     """A displacement field (pixels): ~1.5 mm wiggles at 2-4 mm plus ~3 mm sways at ~15 mm."""
     out = np.zeros(shape, np.float32)
     for scale_mm, amplitude_mm in ((2.0, 1.5), (12.0, 3.0)):
-        field = ndi.gaussian_filter(
-            rng.standard_normal(shape, dtype=np.float32), scale_mm / spacing_mm
-        )
+        field = low_pass(rng.standard_normal(shape, dtype=np.float32), scale_mm / spacing_mm)
         out += field * (amplitude_mm / spacing_mm / (field.std() + 1e-12))
     return out
 

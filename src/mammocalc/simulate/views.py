@@ -23,6 +23,7 @@ from mammocalc.simulate.anatomy import (
     default_shape_px,
     layout_view,
 )
+from mammocalc.simulate.grid import upsample
 from mammocalc.simulate.render import RenderedCalcification, render
 from mammocalc.simulate.scenes import CalcPlan
 from mammocalc.vocabulary import Laterality, Morphology, View
@@ -161,10 +162,11 @@ def render_view(
         # presentation processing boosts fine detail (calcifications and noise alike: same CNR)
         detail = detector.detail_gain * slope
     blur_px = detector.blur_mm / spacing_mm
-    fine = imaging.upsample(base, shape_px, k)
-    fine += imaging.upsample(sigma_log * detail, shape_px, k) * imaging.correlated_noise(
-        shape_px, blur_px, noise_rng
-    )
+    fine = upsample(base, shape_px, k)
+    noise = upsample(sigma_log * detail, shape_px, k)
+    noise *= imaging.correlated_noise(shape_px, blur_px, noise_rng)
+    fine += noise
+    del noise
 
     placed = []
     for plan, position, shape in placed_shapes:
