@@ -11,7 +11,14 @@ import pytest
 
 from mammocalc._evidence import evidence_features
 from mammocalc._group_features import group_features
-from mammocalc._morphology import classify_calcification
+from mammocalc._morphology import (
+    MorphologyModel,
+    classify_calcification,
+    classify_members,
+    member_features,
+    morphology_calls,
+    shipped_morphology_model,
+)
 from mammocalc._risk import (
     EVIDENCE_LIMIT_LOGIT,
     EVIDENCE_PRIORS,
@@ -21,7 +28,7 @@ from mammocalc._risk import (
 )
 from mammocalc._risk_fit import _non_increasing, fit_logistic, fit_platt, fit_risk_model
 from mammocalc.characterise import RiskEstimate, characterise, descriptor_risk
-from mammocalc.models import Calcification, Finding, Mammogram, Shape
+from mammocalc.models import Calcification, Finding, Mammogram, MorphologyCall, Shape
 from mammocalc.vocabulary import Distribution, FindingKind, Morphology
 
 SPACING_MM = 0.07
@@ -156,29 +163,53 @@ def test_lucent_centred_near_the_skin_is_skin() -> None:
 # --- characterise -----------------------------------------------------------------------------
 
 
-def test_characterise_pleomorphic_cluster() -> None:
+def test_characterise_returns_a_new_characterised_finding() -> None:
     members = pleomorphic_cluster()
     finding = finding_of(members)
     out = characterise(finding, members, mammogram())
     assert out is not finding and finding.morphology == []
-    assert out.morphology[0].descriptor == Morphology.FINE_PLEOMORPHIC
-    assert out.morphology[0].confidence >= 0.5
+    assert out.morphology and all(0.0 <= c.confidence <= 1.0 for c in out.morphology)
+    confidences = [c.confidence for c in out.morphology]
+    assert confidences == sorted(confidences, reverse=True)
     assert out.malignancy_probability is not None and out.probability_interval is not None
     low, high = out.probability_interval
     assert low <= out.malignancy_probability <= high
-    assert 0.2 < out.malignancy_probability < 0.9
     assert out.category is None
     assert {"descriptor_probability", "evidence_logit", "median_diameter_px"} <= set(out.features)
     assert out.features["n"] == finding.features["n"]
 
 
-def test_mixed_cluster_gets_several_descriptors() -> None:
+def test_rules_call_a_pleomorphic_cluster_fine_pleomorphic() -> None:
+    calls = morphology_calls(pleomorphic_cluster(), FindingKind.CLUSTER, SPACING_MM, model=None)
+    assert calls[0].descriptor == Morphology.FINE_PLEOMORPHIC
+    assert calls[0].confidence >= 0.5
+
+
+def test_rules_give_several_descriptors_to_a_mixed_cluster() -> None:
     members = pleomorphic_cluster(6) + linear_branching(100, 4)
-    out = characterise(finding_of(members), members, mammogram())
-    words = {c.descriptor for c in out.morphology}
+    calls = morphology_calls(members, FindingKind.CLUSTER, SPACING_MM, model=None)
+    words = {c.descriptor for c in calls}
     assert {Morphology.FINE_PLEOMORPHIC, Morphology.FINE_LINEAR_BRANCHING} <= words
-    confidences = [c.confidence for c in out.morphology]
-    assert confidences == sorted(confidences, reverse=True)
+
+
+def test_learned_classifier_gives_probabilities_over_its_classes() -> None:
+    model = shipped_morphology_model()
+    if model is None:
+        pytest.skip("weights/morphology.json is not shipped; the rules are used")
+    members = pleomorphic_cluster() + linear_branching(100, 3)
+    x = np.asarray([member_features(c, SPACING_MM) for c in members])
+    p = model.probabilities(x)
+    assert p.shape == (len(members), len(model.classes))
+    assert np.allclose(p.sum(axis=1), 1.0) and (p >= 0).all()
+    labels, certainty = classify_members(members, SPACING_MM, model=model)
+    assert set(labels) <= set(model.classes)
+    assert all(1.0 / len(model.classes) <= c <= 1.0 for c in certainty)
+
+
+def test_morphology_model_with_other_features_is_refused() -> None:
+    data = {"features": ["x"], "classes": [], "mean": [], "scale": [], "coef": [], "intercept": []}
+    with pytest.raises(ValueError, match="train_morphology_model"):
+        MorphologyModel.from_json(data)
 
 
 def base_cluster(kind: str, seed: int) -> list[Calcification]:
@@ -206,17 +237,14 @@ def test_adding_fine_linear_branching_never_lowers_probability(kind: str, seed: 
         previous = p
 
 
-def test_punctate_group_is_low_and_macro_is_benign_morphology() -> None:
+def test_rules_call_punctate_and_coarse() -> None:
     rng = np.random.default_rng(1)
     members = [calc(i, rng.uniform(0, 4), rng.uniform(0, 4), diameter_mm=0.3) for i in range(6)]
-    punctate = characterise(finding_of(members), members, mammogram())
-    assert punctate.morphology[0].descriptor == Morphology.PUNCTATE
+    calls = morphology_calls(members, FindingKind.CLUSTER, SPACING_MM, model=None)
+    assert calls[0].descriptor == Morphology.PUNCTATE
     macro = [calc(0, 10.0, 10.0, diameter_mm=3.0)]
-    out = characterise(finding_of(macro, FindingKind.MACROCALCIFICATION, None), macro, mammogram())
-    assert out.morphology[0].descriptor == Morphology.COARSE
-    assert out.malignancy_probability is not None and out.malignancy_probability < 0.05
-    assert punctate.malignancy_probability is not None
-    assert out.malignancy_probability < punctate.malignancy_probability
+    calls = morphology_calls(macro, FindingKind.MACROCALCIFICATION, SPACING_MM, model=None)
+    assert calls == [MorphologyCall(descriptor=Morphology.COARSE, confidence=1.0)]
 
 
 def test_vascular_kind_is_called_vascular() -> None:

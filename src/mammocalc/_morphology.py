@@ -1,15 +1,23 @@
 """BI-RADS morphology from measured calcifications: one class per calcification, calls per finding.
 
-Transparent size and shape rules from the lexicon (reference section 3), thresholds in
-:mod:`mammocalc._thresholds`. A finding's descriptors are the classes shown by at least
-``CALL_MIN_COUNT`` members (so adding calcifications never removes a call), plus "fine
-pleomorphic" when the sizes vary strongly. Each call's confidence grows with the number of members
-that show it and falls when the calcifications are too few pixels across to show their shape.
+Each calcification gets a class from a small learned classifier (multinomial logistic regression
+on size and shape measures, trained on simulator images by ``scripts/train_morphology_model.py``,
+shipped as ``weights/morphology.json``), or, when that file is absent, from transparent size and
+shape rules from the lexicon (reference section 3; thresholds in :mod:`mammocalc._thresholds`).
+A finding's descriptors are the classes shown by at least ``CALL_MIN_COUNT`` members (so adding
+calcifications never removes a call), plus "fine pleomorphic" when the sizes vary strongly. Each
+call's confidence grows with the number of members that show it and falls with the classifier's
+uncertainty and when the calcifications are too few pixels across to show their shape.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -95,14 +103,95 @@ def shape_reliability(diameter_mm: float, spacing_mm: float) -> float:
     return float(np.clip((diameter_px - t.MIN_DIAMETER_PX) / span, 0.0, 1.0))
 
 
+@dataclass(frozen=True)
+class MorphologyModel:
+    """Multinomial logistic regression over :data:`MEMBER_FEATURES` (``weights/morphology.json``).
+
+    Attributes
+    ----------
+    classes : tuple of Morphology, shape (k,)
+    mean, scale : ndarray, shape (f,)
+        Standardisation of the features.
+    coef : ndarray, shape (k, f)
+    intercept : ndarray, shape (k,)
+    """
+
+    classes: tuple[Morphology, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities of feature rows ``x`` (n, f) -> (n, k)."""
+        z = ((np.atleast_2d(x) - self.mean) / self.scale) @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MorphologyModel:
+        """Read the dict written by ``scripts/train_morphology_model.py``."""
+        if tuple(data["features"]) != MEMBER_FEATURES:
+            raise ValueError(
+                f"morphology model features {data['features']} differ from {MEMBER_FEATURES}; "
+                "rerun scripts/train_morphology_model.py."
+            )
+        return cls(
+            classes=tuple(Morphology(c) for c in data["classes"]),
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            coef=np.asarray(data["coef"], dtype=np.float64),
+            intercept=np.asarray(data["intercept"], dtype=np.float64),
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_morphology_model() -> MorphologyModel | None:
+    """The learned classifier in ``weights/morphology.json``, or None when it is not shipped."""
+    path = resources.files("mammocalc").joinpath("weights/morphology.json")
+    if not path.is_file():
+        return None
+    return MorphologyModel.from_json(json.loads(path.read_text()))
+
+
+def classify_members(
+    members: Sequence[Calcification],
+    spacing_mm: float,
+    *,
+    near_skin: bool = False,
+    model: MorphologyModel | None = None,
+) -> tuple[list[Morphology], list[float]]:
+    """Class and certainty (probability of that class; 1 for the rules) of each member.
+
+    The learned ``model`` decides when given; otherwise :func:`classify_calcification`'s rules.
+    """
+    if model is None:
+        return [classify_calcification(c, near_skin=near_skin) for c in members], [1.0] * len(
+            members
+        )
+    x = np.asarray([member_features(c, spacing_mm) for c in members])
+    p = model.probabilities(x)
+    best = p.argmax(axis=1)
+    labels = [model.classes[k] for k in best]
+    if near_skin:
+        labels = [Morphology.SKIN if k == Morphology.RIM else k for k in labels]
+    return labels, [float(v) for v in p[np.arange(len(members)), best]]
+
+
 def morphology_calls(
     members: Sequence[Calcification],
     kind: FindingKind,
     spacing_mm: float,
     *,
     features: Mapping[str, float] | None = None,
+    model: MorphologyModel | None = None,
 ) -> list[MorphologyCall]:
     """Descriptors of a finding with confidences, most confident first.
+
+    A class is called when at least ``CALL_MIN_COUNT`` members show it (all of them when fewer).
+    Its confidence is min(1, members / ``CONFIDENT_COUNT``) (clusters only) times the mean, over
+    those members, of the classifier's certainty times the shape reliability at this spacing.
 
     Parameters
     ----------
@@ -113,34 +202,40 @@ def morphology_calls(
         Pixel spacing of the image (mm).
     features : mapping, optional
         Finding features; ``distance_to_skin_mm`` marks dermal calcifications.
+    model : MorphologyModel, optional
+        Per-calcification classifier (:func:`shipped_morphology_model`); None: the size and
+        shape rules of :func:`classify_calcification`.
     """
     if kind == FindingKind.VASCULAR:
         return [MorphologyCall(descriptor=Morphology.VASCULAR, confidence=0.9)]
     if not members:
         return []
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
-    classes = [classify_calcification(c, near_skin=near_skin) for c in members]
-    reliability = [shape_reliability(c.diameter_mm, spacing_mm) for c in members]
-    calls: dict[Morphology, float] = {}
+    classes, certainty = classify_members(members, spacing_mm, near_skin=near_skin, model=model)
+    weight = [
+        certainty[i] * shape_reliability(c.diameter_mm, spacing_mm) for i, c in enumerate(members)
+    ]
+    calls: dict[Morphology, tuple[float, int]] = {}
     for label in dict.fromkeys(classes):
         rows = [i for i, k in enumerate(classes) if k == label]
         if len(rows) < min(t.CALL_MIN_COUNT, len(members)):
             continue
         amount = min(1.0, len(rows) / t.CONFIDENT_COUNT) if kind == FindingKind.CLUSTER else 1.0
-        calls[label] = amount * float(np.mean([reliability[i] for i in rows]))
-    pleomorphic = _pleomorphism_confidence(members, classes, reliability)
-    if pleomorphic > calls.get(Morphology.FINE_PLEOMORPHIC, 0.0):
-        calls[Morphology.FINE_PLEOMORPHIC] = pleomorphic
+        calls[label] = (amount * float(np.mean([weight[i] for i in rows])), len(rows))
+    pleomorphic = _pleomorphism_confidence(members, classes, weight)
+    if pleomorphic > calls.get(Morphology.FINE_PLEOMORPHIC, (0.0, 0))[0]:
+        calls[Morphology.FINE_PLEOMORPHIC] = (pleomorphic, 0)
     if not calls:  # no class reaches the count: report the commonest, with its low confidence
         label = max(dict.fromkeys(classes), key=classes.count)
         rows = [i for i, k in enumerate(classes) if k == label]
-        calls[label] = float(np.mean([reliability[i] for i in rows])) * len(rows) / len(members)
-    ordered = sorted(calls.items(), key=lambda kv: -kv[1])
-    return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, c in ordered]
+        share = len(rows) / len(members)
+        calls[label] = (float(np.mean([weight[i] for i in rows])) * share, len(rows))
+    ordered = sorted(calls.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
+    return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
 
 
 def _pleomorphism_confidence(
-    members: Sequence[Calcification], classes: Sequence[Morphology], reliability: Sequence[float]
+    members: Sequence[Calcification], classes: Sequence[Morphology], weight: Sequence[float]
 ) -> float:
     """Confidence that small, non-linear members vary enough in size to be fine pleomorphic."""
     small = [
@@ -155,6 +250,4 @@ def _pleomorphism_confidence(
     cv = float(diameters.std() / diameters.mean())
     if cv < t.PLEOMORPHIC_MIN_CV:
         return 0.0
-    return float(
-        np.mean([reliability[i] for i in small]) * min(1.0, cv / (2 * t.PLEOMORPHIC_MIN_CV))
-    )
+    return float(np.mean([weight[i] for i in small]) * min(1.0, cv / (2 * t.PLEOMORPHIC_MIN_CV)))

@@ -46,7 +46,7 @@ SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the sk
 # --- morphology calls of a finding ------------------------------------------------------------
 CALL_MIN_COUNT = 2  # a descriptor is called when at least this many members show it
 CONFIDENT_COUNT = 3  # a call's confidence saturates at this many members
-SHAPE_RELIABLE_PX = 4.0  # members this many pixels across give fully reliable shapes
+SHAPE_RELIABLE_PX = 3.0  # members this many pixels across give fully reliable shapes
 PLEOMORPHIC_MIN_CV = 0.4  # size variation (CV of diameters) that calls fine pleomorphic
 PLEOMORPHIC_MIN_MEMBERS = 3
 RISK_MIN_CONFIDENCE = 0.5  # descriptors less confident than this do not enter the probability

@@ -16,7 +16,7 @@ import numpy as np
 
 from mammocalc import _thresholds as t
 from mammocalc._evidence import evidence_features
-from mammocalc._morphology import morphology_calls
+from mammocalc._morphology import morphology_calls, shipped_morphology_model
 from mammocalc._risk import (
     INTERVAL_LEVEL,
     RiskModel,
@@ -146,7 +146,13 @@ def characterise(
         A new finding with ``morphology``, ``distribution`` (refined when missing),
         ``malignancy_probability``, ``probability_interval`` (90%) and extended ``features``.
     """
-    calls = morphology_calls(members, finding.kind, mammogram.spacing_mm, features=finding.features)
+    calls = morphology_calls(
+        members,
+        finding.kind,
+        mammogram.spacing_mm,
+        features=finding.features,
+        model=shipped_morphology_model(),
+    )
     distribution = _refined_distribution(finding)
     evidence = evidence_features(members) if finding.kind == FindingKind.CLUSTER else {}
     confident = [c.descriptor for c in calls if c.confidence >= t.RISK_MIN_CONFIDENCE]
