@@ -38,8 +38,12 @@ from mammocalc.settings import Settings
 from mammocalc.vocabulary import View
 
 WORKING_SPACING_MM = 0.5
-# Smallest breast accepted (cm^2); a compressed breast on any view is far larger.
+# Smallest breast accepted (cm^2); a compressed breast on any view is far larger. A breast must
+# also leave some background, and stand out from it by MIN_SEPARATION times the background's
+# spread (smoothed): about 30 or more on film and digital images, under 3 on noise.
 MIN_BREAST_AREA_CM2 = 10.0
+MAX_BREAST_FRACTION = 0.98
+MIN_SEPARATION = 5.0
 # Thickness of the skin band reported as ``skin`` (mm); skin is about 0.5-2 mm thick.
 SKIN_THICKNESS_MM = 1.5
 # Smoothing of the working copy before thresholding (mm).
@@ -104,7 +108,7 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     # from here on the working copy has the chest wall on the left
     cols = slice(None) if chest_left else slice(None, None, -1)
     breast, smooth = remove_edge_bands(breast[:, cols], spacing_mm), smooth[:, cols]
-    _check_breast(breast, spacing_mm, mammogram)
+    _check_breast(breast, smooth, spacing_mm, mammogram)
 
     nipple_row, nipple_col = _nipple(breast)
     scale = tissue - background
@@ -146,12 +150,25 @@ def _chest_wall_is_left(breast: np.ndarray) -> bool:
     return bool(column_mass[positions < mid].sum() >= column_mass[positions > mid].sum())
 
 
-def _check_breast(breast: np.ndarray, spacing_mm: float, mammogram: Mammogram) -> None:
-    """Raise InputError unless the breast is at least MIN_BREAST_AREA_CM2 and leaves background."""
+def _check_breast(
+    breast: np.ndarray, smooth: np.ndarray, spacing_mm: float, mammogram: Mammogram
+) -> None:
+    """Raise InputError unless the breast is big enough and stands out from a background."""
     area_cm2 = float(breast.sum()) * spacing_mm**2 / 100.0
     image_cm2 = breast.size * spacing_mm**2 / 100.0
-    if area_cm2 < MIN_BREAST_AREA_CM2 or area_cm2 > 0.98 * image_cm2:
+    if area_cm2 < MIN_BREAST_AREA_CM2 or area_cm2 > MAX_BREAST_FRACTION * image_cm2:
         raise _no_breast(mammogram, f"covers {area_cm2:.1f} of {image_cm2:.1f} cm^2")
+    # the background just outside the skin line (film borders and labels lie further out)
+    distance_mm = ndi.distance_transform_edt(~breast) * spacing_mm
+    outside = smooth[(distance_mm > 2.0) & (distance_mm < 10.0)]
+    if outside.size == 0:
+        return
+    spread = float(np.percentile(outside, 84) - np.percentile(outside, 16)) / 2
+    separation = (float(np.median(smooth[breast])) - float(np.median(outside))) / max(spread, 1e-4)
+    if separation < MIN_SEPARATION:
+        raise _no_breast(
+            mammogram, f"differs from it by only {separation:.1f} times its noise (noise?)"
+        )
 
 
 def _no_breast(mammogram: Mammogram, found: str) -> InputError:
