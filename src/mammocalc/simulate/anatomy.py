@@ -50,7 +50,7 @@ def draw_breast(rng: np.random.Generator) -> BreastSpec:
         thickness_mm=thickness,
         falloff_mm=float(rng.uniform(0.45, 0.8) * thickness),
         skin_mm=float(rng.uniform(1.2, 2.0)),
-        squareness=float(rng.uniform(2.0, 2.8)),
+        squareness=float(rng.uniform(1.7, 2.4)),
         axilla_fraction=float(rng.uniform(0.35, 0.55)),
     )
 

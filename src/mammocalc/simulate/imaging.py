@@ -51,10 +51,10 @@ class Detector:
     electronic_noise_photons: float = 13.0
     blur_mm: float = 0.04
     bits_stored: int = 12
-    equalisation: float = 0.55
+    equalisation: float = 0.85
     mid_compression: float = 0.45
     detail_gain: float = 1.8
-    gamma: float = 1.6
+    gamma: float = 2.0
 
 
 FILM_DETECTOR = Detector(

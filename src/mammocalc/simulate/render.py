@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage as ndi
+from scipy.spatial import ConvexHull
 from skimage.measure import approximate_polygon, find_contours
 
 from mammocalc.simulate.calcifications import Shape, reach_mm, thickness_mm
@@ -100,11 +102,20 @@ def _axes_mm(rows: np.ndarray, cols: np.ndarray, step_mm: float) -> tuple[float,
 
 
 def _outline(footprint: np.ndarray, sub: int, origin: tuple[int, int]) -> list[tuple[float, float]]:
-    """The longest closed contour of the footprint, simplified, in image pixel coordinates."""
+    """Closed outline of the footprint, simplified, in image pixel coordinates.
+
+    The contour of the footprint when it is in one piece; the convex hull of its pieces when it
+    is not (vascular tracks, popcorn lumps), so the outline always encloses the whole calcification.
+    """
     if not footprint.any():
         return []
     contours = find_contours(np.pad(footprint, 1).astype(np.float32), 0.5)
-    contour = max(contours, key=len) - 1.0
+    if ndi.label(footprint)[1] > 1:
+        points = np.vstack(contours) - 1.0
+        contour = points[ConvexHull(points).vertices]
+        contour = np.vstack([contour, contour[:1]])
+    else:
+        contour = max(contours, key=len) - 1.0
     contour = approximate_polygon(contour, tolerance=0.25 * sub)
     rows = origin[0] + (contour[:, 0] + 0.5) / sub - 0.5
     cols = origin[1] + (contour[:, 1] + 0.5) / sub - 0.5

@@ -93,9 +93,10 @@ def glandular_fraction(
     cell_score = cell_score + rng.normal(0.0, 0.25, n_cells).astype(np.float32)
     mixed = 0.45 * cell_score[labels] + 0.55 * score
     threshold = np.quantile(mixed[inside], 1.0 - DENSE_FRACTION[density])
-    filled = ndi.gaussian_filter(_sigmoid((mixed - threshold) / 0.25), 0.6 / spacing_mm)
-    grain = 1.0 + 0.25 * power_law_field(shape, POWER_LAW_BETA, rng)
-    fraction = rng.uniform(0.6, 0.85) * filled * grain * np.clip(envelope * 3.0, 0.0, 1.0)
+    filled = ndi.gaussian_filter(_sigmoid((mixed - threshold) / 0.25), 0.3 / spacing_mm)
+    grain = np.clip(1.0 + 0.35 * power_law_field(shape, 2.6, rng), 0.3, 1.5)
+    fraction = rng.uniform(0.5, 0.68) * filled * grain
+    fraction *= np.clip(envelope * 3.0, 0.0, 1.0)
     fraction = np.clip(fraction, 0.0, 1.0)
     fraction += rng.uniform(0.2, 0.35) * septa * (1.0 - fraction)
     return (0.03 + fraction).astype(np.float32) * maps.breast
@@ -124,7 +125,8 @@ def lobules(
     edge[1:] |= labels[1:] != labels[:-1]
     edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
     distance_mm = ndi.distance_transform_edt(~edge) * spacing_mm
-    septa = np.exp(-0.5 * (distance_mm / 0.15) ** 2).astype(np.float32)
+    width_mm = 0.08 + 0.25 * _sigmoid(1.5 * power_law_field(shape, 3.0, rng))
+    septa = np.exp(-0.5 * (distance_mm / width_mm) ** 2).astype(np.float32)
     # only some septa show, with varying strength
     septa *= _sigmoid(1.5 * power_law_field(shape, 3.0, rng) + 0.5)
     return labels, septa

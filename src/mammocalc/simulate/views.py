@@ -137,7 +137,7 @@ def render_view(
     coarse_shape = (-(-shape_px[0] // k), -(-shape_px[1] // k))
 
     placed_shapes = []
-    tubes = texture.vessel_tree(layout, rng, int(rng.integers(3, 7)))
+    tubes = texture.vessel_tree(layout, rng, int(rng.integers(4, 9)))
     tubes += texture.duct_tree(layout, rng, int(rng.integers(4, 9)))
     for plan in plans:
         position, angle = project(layout, plan)
