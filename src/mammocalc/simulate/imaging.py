@@ -203,10 +203,16 @@ def presentation(
     # the breast's 1st percentile shows at 0.12 and its 99.9th at 0.95; the open field clips to 0
     high = top + (top - floor) * 0.05 / 0.83
     low = floor - (top - floor) * 0.12 / 0.83
-    windowed = np.clip((equalised - low) / (high - low), 0.0, 1.0)
+    linear = np.clip((equalised - low) / (high - low), 0.0, None)
+    # soft knee above 0.85: the brightest tissue keeps its texture instead of clipping
+    knee = 0.85
+    over = np.maximum(linear - knee, 0.0) / (1.0 - knee)
+    windowed = np.where(linear > knee, knee + (1.0 - knee) * np.tanh(over), linear)
+    knee_slope = np.where(linear > knee, 1.0 / np.cosh(over) ** 2, 1.0)
     # display gamma: fat darker, dense tissue kept bright; ``slope`` = d(display)/d(-log signal)
     shown = windowed**detector.gamma
-    slope = detector.gamma * np.maximum(windowed, 0.05) ** (detector.gamma - 1.0) / (high - low)
+    slope = detector.gamma * np.maximum(windowed, 0.05) ** (detector.gamma - 1.0) * knee_slope
+    slope /= high - low
     return shown.astype(np.float32), slope.astype(np.float32)
 
 

@@ -94,11 +94,11 @@ def glandular_fraction(
     mixed = 0.45 * cell_score[labels] + 0.55 * score
     threshold = np.quantile(mixed[inside], 1.0 - DENSE_FRACTION[density])
     filled = ndi.gaussian_filter(_sigmoid((mixed - threshold) / 0.25), 0.3 / spacing_mm)
-    grain = np.clip(1.0 + 0.35 * power_law_field(shape, 2.6, rng), 0.3, 1.5)
-    fraction = rng.uniform(0.5, 0.68) * filled * grain
+    grain = np.clip(1.0 + 0.3 * power_law_field(shape, 2.6, rng), 0.3, 1.5)
+    fraction = rng.uniform(0.5, 0.65) * filled * grain
     fraction *= np.clip(envelope * 3.0, 0.0, 1.0)
     fraction = np.clip(fraction, 0.0, 1.0)
-    fraction += rng.uniform(0.2, 0.35) * septa * (1.0 - fraction)
+    fraction += rng.uniform(0.12, 0.22) * septa * (1.0 - fraction)
     return (0.03 + fraction).astype(np.float32) * maps.breast
 
 
@@ -107,11 +107,11 @@ def lobules(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Irregular cells (int labels) and the septa between them (0-1, ~0.4 mm wide).
 
-    Voronoi cells of random seeds (one per 30-60 mm^2), their boundaries bent by a smooth random
+    Voronoi cells of random seeds (one per 15-35 mm^2), their boundaries bent by a smooth random
     displacement (domain warping, ~2.5 mm) so that the septa curve like Cooper's ligaments.
     """
     area_mm2 = shape[0] * shape[1] * spacing_mm**2
-    n = max(int(area_mm2 / rng.uniform(30.0, 60.0)), 2)
+    n = max(int(area_mm2 / rng.uniform(15.0, 35.0)), 2)
     markers = np.zeros(shape, np.int32)
     markers[rng.integers(0, shape[0], n), rng.integers(0, shape[1], n)] = np.arange(1, n + 1)
     _, (nearest_r, nearest_c) = ndi.distance_transform_edt(markers == 0, return_indices=True)
@@ -125,7 +125,7 @@ def lobules(
     edge[1:] |= labels[1:] != labels[:-1]
     edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
     distance_mm = ndi.distance_transform_edt(~edge) * spacing_mm
-    width_mm = 0.08 + 0.25 * _sigmoid(1.5 * power_law_field(shape, 3.0, rng))
+    width_mm = 0.06 + 0.2 * _sigmoid(1.5 * power_law_field(shape, 3.0, rng))
     septa = np.exp(-0.5 * (distance_mm / width_mm) ** 2).astype(np.float32)
     # only some septa show, with varying strength
     septa *= _sigmoid(1.5 * power_law_field(shape, 3.0, rng) + 0.5)
