@@ -476,7 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run of every step")
     parser.add_argument(
-        "--synthetic-n", type=int, default=46, help="simulated images (46: every scene twice)"
+        "--synthetic-n",
+        type=int,
+        default=92,
+        help="simulated images (92: every scene twice per spacing)",
     )
     parser.add_argument("--only", nargs="*", help="run only these steps (others are re-read)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per step")
