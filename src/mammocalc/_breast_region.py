@@ -68,40 +68,66 @@ def disc(radius_px: float) -> np.ndarray:
     return np.asarray(yy**2 + xx**2 <= r * r + 0.5)
 
 
-def foreground_threshold(
-    smooth: np.ndarray, *, padding: np.ndarray | None = None
-) -> tuple[float, float, float]:
-    """Background level, tissue level and the threshold between them.
+def background_levels(smooth: np.ndarray, *, padding: np.ndarray | None = None) -> list[float]:
+    """Candidate background levels, most likely first; empty for a constant image.
 
     Parameters
     ----------
     smooth : ndarray, shape (rows, cols), float
         Smoothed working copy.
     padding : ndarray of bool, same shape, optional
-        Pixels to leave out of the background estimate: the constant padding around digitised
-        film, which is darker than the film's own unexposed background.
+        The constant padding around digitised film. The film's own unexposed background is
+        often brighter than the padding; its histogram peak, found without the padding, is then
+        the first candidate, and the peak over all pixels the second (see ``background_fits``).
 
     Returns
     -------
-    background, tissue, threshold : float
-        The background level is the lowest histogram peak (air, padding or unexposed film); the
-        tissue level the median above an Otsu split; the threshold lies ``THRESHOLD_FRACTION`` of
-        the way from the first to the second. The threshold is infinite for a constant image.
+    list of float
+        The lowest histogram peak (air, padding or unexposed film), per candidate.
     """
-    values = (
-        smooth[~padding] if padding is not None and (~padding).sum() > 0.1 * smooth.size else smooth
-    )
-    lo, hi = np.percentile(values, [0.5, 99.5])
+    lo, hi = np.percentile(smooth, [0.5, 99.5])
     if hi - lo <= 1e-6:
-        return float(lo), float(hi), float("inf")
-    counts, edges = np.histogram(values, bins=128, range=(float(lo), float(hi)))
-    centres = (edges[:-1] + edges[1:]) / 2
-    lower = centres <= lo + BACKGROUND_WINDOW * (hi - lo)
-    background = float(centres[lower][np.argmax(counts[lower])])
-    split = _otsu(counts, centres)
-    above = values[values > split]
+        return []
+    levels = [_background_peak(smooth, lo, hi)]
+    if padding is not None and (~padding).sum() > 0.1 * smooth.size:
+        film_level = _background_peak(smooth[~padding], lo, hi)
+        if film_level > levels[0]:
+            levels.insert(0, film_level)
+    return levels
+
+
+def foreground_threshold(smooth: np.ndarray, background: float) -> tuple[float, float]:
+    """Tissue level (median above an Otsu split) and the threshold, ``THRESHOLD_FRACTION`` of
+    the way from the background level up to it."""
+    lo, hi = np.percentile(smooth, [0.5, 99.5])
+    counts, edges = np.histogram(smooth, bins=128, range=(float(lo), float(hi)))
+    split = _otsu(counts, (edges[:-1] + edges[1:]) / 2)
+    above = smooth[smooth > split]
     tissue = float(np.median(above)) if above.size else float(hi)
-    return background, tissue, background + THRESHOLD_FRACTION * (tissue - background)
+    return tissue, background + THRESHOLD_FRACTION * (tissue - background)
+
+
+def background_fits(
+    smooth: np.ndarray, breast: np.ndarray, background: float, threshold: float, spacing_mm: float
+) -> bool:
+    """Whether the breast's surroundings (2-10 mm outside it) are not darker than ``background``.
+
+    A background level set too high (a dark fatty breast on film whose unexposed background
+    is as black as the padding) leaves part of the breast, darker than that level, outside.
+    """
+    distance_mm = ndi.distance_transform_edt(~breast) * spacing_mm
+    ring = smooth[(distance_mm > 2.0) & (distance_mm < 10.0)]
+    if ring.size == 0:
+        return True
+    return float(np.median(ring)) >= background - 0.5 * (threshold - background)
+
+
+def _background_peak(values: np.ndarray, lo: float, hi: float) -> float:
+    """The most common value in the lowest ``BACKGROUND_WINDOW`` of the range [lo, hi]."""
+    top = lo + BACKGROUND_WINDOW * (hi - lo)
+    counts, edges = np.histogram(values, bins=26, range=(float(lo), float(top)))
+    peak = int(np.argmax(counts))
+    return float((edges[peak] + edges[peak + 1]) / 2)
 
 
 def film_padding(small: np.ndarray, spacing_mm: float) -> np.ndarray:

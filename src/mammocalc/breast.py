@@ -24,6 +24,8 @@ from scipy import ndimage as ndi
 
 from mammocalc._breast_pectoral import fit_pectoral
 from mammocalc._breast_region import (
+    background_fits,
+    background_levels,
     breast_component,
     downsample,
     film_padding,
@@ -95,15 +97,11 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     rows_mm, cols_mm = mammogram.shape_mm
     if rows_mm * cols_mm / 100.0 < MIN_BREAST_AREA_CM2:
         raise _no_breast(mammogram, f"cannot fit in an image of {rows_mm * cols_mm / 100:.1f} cm^2")
-    factor = max(1, int(round(WORKING_SPACING_MM / mammogram.spacing_mm)))
+    factor = max(1, int(np.ceil(WORKING_SPACING_MM / mammogram.spacing_mm - 1e-6)))
     spacing_mm = mammogram.spacing_mm * factor
     small = downsample(mammogram.pixels, factor)
     smooth = ndi.gaussian_filter(small, SMOOTH_MM / spacing_mm)
-    padding = film_padding(small, spacing_mm) if mammogram.is_film else None
-    background, tissue, threshold = foreground_threshold(smooth, padding=padding)
-    foreground = smooth > threshold
-    foreground &= ~label_mask(small, smooth, threshold, background, spacing_mm)
-    breast = breast_component(foreground, spacing_mm)
+    breast, background, tissue = _breast_region(small, smooth, spacing_mm, mammogram)
     chest_left = _chest_wall_is_left(breast)
     # from here on the working copy has the chest wall on the left
     cols = slice(None) if chest_left else slice(None, None, -1)
@@ -137,6 +135,28 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
         nipple_px=((nipple_row + 0.5) * factor - 0.5, (nipple_col + 0.5) * factor - 0.5),
         spacing_mm=mammogram.spacing_mm,
     )
+
+
+def _breast_region(
+    small: np.ndarray, smooth: np.ndarray, spacing_mm: float, mammogram: Mammogram
+) -> tuple[np.ndarray, float, float]:
+    """Breast mask on the working copy, with the background and tissue levels used for it.
+
+    On film the unexposed background may be brighter than the digitiser's padding or as dark;
+    each candidate background level is tried until the breast's surroundings agree with it.
+    """
+    padding = film_padding(small, spacing_mm) if mammogram.is_film else None
+    levels = background_levels(smooth, padding=padding)
+    if not levels:
+        raise _no_breast(mammogram, "does not exist: the image is constant")
+    for background in levels:
+        tissue, threshold = foreground_threshold(smooth, background)
+        foreground = smooth > threshold
+        foreground &= ~label_mask(small, smooth, threshold, background, spacing_mm)
+        breast = breast_component(foreground, spacing_mm)
+        if background_fits(smooth, breast, background, threshold, spacing_mm):
+            break
+    return breast, background, tissue
 
 
 def _chest_wall_is_left(breast: np.ndarray) -> bool:
