@@ -347,4 +347,11 @@ def _by(scores: Sequence[ImageScore], key: Callable[[ImageScore], str]) -> dict[
     groups: dict[str, list[ImageScore]] = {}
     for s in scores:
         groups.setdefault(key(s), []).append(s)
-    return {name: summarise(members) for name, members in sorted(groups.items())}
+    return {name: _without_points(summarise(members)) for name, members in sorted(groups.items())}
+
+
+def _without_points(block: dict[str, Any]) -> dict[str, Any]:
+    """Group figures keep the summary of each curve, not all its points (the JSON stays small)."""
+    for key in ("froc", "calcification_froc"):
+        block[key].pop("points", None)
+    return block
