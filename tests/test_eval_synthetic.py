@@ -87,7 +87,7 @@ def _truth(seed: int, spacing_mm: float, density: str, scene: str) -> Truth:
     )
 
 
-def _simulate(seed: int, spacing_mm: float, density: str, scene: str) -> SimulatedImage:
+def _simulate(seed: int, spacing_mm: float, density: str, scene: str, view: str) -> SimulatedImage:
     mammogram = Mammogram(np.zeros((100, 100), np.float32), SPACING)
     return SimulatedImage(mammogram, _truth(seed, spacing_mm, density, scene))
 

@@ -34,8 +34,8 @@ CLUSTER_HIT_MIN_MM = 5.0
 CALCIFICATION_FP_PER_CM2: tuple[float, ...] = (0.1, 0.2, 0.4, 1.0, 2.0)
 NONE_LABEL = "none"
 
-Simulate = Callable[[int, float, str, str], "SimulatedImage"]
-"""(seed, spacing_mm, density, scene) -> SimulatedImage."""
+Simulate = Callable[[int, float, str, str, str], "SimulatedImage"]
+"""(seed, spacing_mm, density, scene, view) -> SimulatedImage."""
 
 __all__ = [
     "ImageScore",
@@ -64,11 +64,12 @@ class ImageScore:
     n_truth_findings: int = 0
 
 
-def simulate_default(seed: int, spacing_mm: float, density: str, scene: str) -> SimulatedImage:
-    """The product's simulator; CC views for even seeds, MLO for odd ones, left breasts."""
+def simulate_default(
+    seed: int, spacing_mm: float, density: str, scene: str, view: str
+) -> SimulatedImage:
+    """The product's simulator (left breasts, the simulator's default image size)."""
     from mammocalc.simulate import simulate_image
 
-    view = "CC" if seed % 2 == 0 else "MLO"
     return simulate_image(seed, spacing_mm=spacing_mm, density=density, scene=scene, view=view)
 
 
@@ -253,7 +254,8 @@ def _plan(
     spacings_mm: Sequence[float],
     densities: Sequence[str],
     scenes: Sequence[str],
-) -> list[tuple[int, float, str, str]]:
+    views: Sequence[str],
+) -> list[tuple[int, float, str, str, str]]:
     k = len(spacings_mm)
     return [
         (
@@ -261,6 +263,7 @@ def _plan(
             spacings_mm[i % k],
             densities[(i // k) % len(densities)],
             scenes[(i // k) % len(scenes)],
+            views[(i // k // len(scenes)) % len(views)],  # a new view for each pass of scenes
         )
         for i in range(n)
     ]
@@ -273,6 +276,7 @@ def evaluate_synthetic(
     spacings_mm: Sequence[float] = (0.07, 0.1),
     densities: Sequence[str] = ("a", "b", "c", "d"),
     scenes: Sequence[str] | None = None,
+    views: Sequence[str] = ("CC", "MLO"),
     settings: Settings | None = None,
     analyze_image: AnalyzeImage | None = None,
     simulate: Simulate | None = None,
@@ -283,9 +287,9 @@ def evaluate_synthetic(
     Parameters
     ----------
     n : int
-        Number of images; image i has seed ``seed + i``, spacing ``spacings_mm[i % k]``, and
-        density and scene cycling through ``densities`` and ``scenes`` every k images, so each
-        scene and density is seen at every spacing.
+        Number of images; image i has seed ``seed + i``, spacing ``spacings_mm[i % k]``;
+        density and scene cycle through ``densities`` and ``scenes`` every k images, so each is
+        seen at every spacing, and the view changes after each full pass over the scenes.
     seed : int
         First simulator seed.
     spacings_mm : sequence of float
@@ -294,6 +298,8 @@ def evaluate_synthetic(
         BI-RADS densities a-d passed to the simulator.
     scenes : sequence of str, optional
         Simulator scenes to cycle through (default :func:`lexicon_scenes`: every lexicon class).
+    views : sequence of str
+        Views, one per pass over the scenes.
     settings : Settings, optional
         Pipeline parameters.
     analyze_image, simulate : callable, optional
@@ -313,8 +319,9 @@ def evaluate_synthetic(
     make = simulate or simulate_default
     scenes = list(scenes) if scenes else lexicon_scenes()
     scores: list[ImageScore] = []
-    for image_seed, spacing_mm, density, scene in _plan(n, seed, spacings_mm, densities, scenes):
-        simulated = make(image_seed, spacing_mm, density, scene)
+    plan = _plan(n, seed, spacings_mm, densities, scenes, views)
+    for image_seed, spacing_mm, density, scene, view in plan:
+        simulated = make(image_seed, spacing_mm, density, scene, view)
         scores.append(score_image(analyse(simulated.mammogram), simulated.truth))
         if on_image is not None:
             on_image(image_seed)
@@ -327,7 +334,7 @@ def evaluate_synthetic(
             "spacings_mm": list(spacings_mm),
             "densities": list(densities),
             "scenes": scenes,
-            "views": "CC for even seeds, MLO for odd seeds",
+            "views": list(views),
             "calcification_hit": "centre within 0.5 mm of the truth centre or inside its outline",
             "cluster_hit": "finding centre within max(extent / 2, 5 mm) of the truth centre",
             "settings": (settings or Settings.model_validate({})).model_dump(mode="json"),
