@@ -18,14 +18,17 @@ THRESHOLD_FRACTION = 0.06
 # The background peak is looked for in this lowest fraction of the intensity range: a breast that
 # fills the film leaves few background pixels, fewer than some tissue levels.
 BACKGROUND_WINDOW = 0.2
-# Straight bands along an image edge that run the whole width of the film (exposed film borders,
-# scanner strips) are cut when the breast region's row extent jumps by more than this fraction.
+# Straight bands along the top or bottom edge that run across the film (exposed film borders,
+# scanner strips) are cut: rows within BAND_MAX_THICKNESS_MM of the edge whose foreground reaches
+# BAND_MIN_OVERHANG_MM further from the chest wall than the rows just inside them.
 BAND_MAX_THICKNESS_MM = 25.0
 BAND_MIN_OVERHANG_MM = 15.0
-# Film labels and markers: bright blobs (above this fraction of the way from background to the
-# brightest pixels), small, box-like, and bordered by background on much of their outline.
+# Film labels, markers and edge strips: bright blobs (above this fraction of the way from background
+# to the brightest pixels), box-like, small or narrow, and bordered by background on much of their
+# outline.
 LABEL_LEVEL_FRACTION = 0.5
 LABEL_MAX_AREA_CM2 = 12.0
+STRIP_MAX_WIDTH_MM = 8.0
 LABEL_MIN_EXTENT = 0.75
 LABEL_MIN_BACKGROUND_BORDER = 0.35
 LABEL_MAX_RING_FRACTION = 0.3
@@ -151,7 +154,7 @@ def _otsu(counts: np.ndarray, centres: np.ndarray) -> float:
 def label_mask(
     small: np.ndarray, smooth: np.ndarray, threshold: float, background: float, spacing_mm: float
 ) -> np.ndarray:
-    """Film labels and markers: bright, small, box-like blobs that mostly border on background.
+    """Film labels, markers and edge strips: bright box-like blobs, small or narrow, on background.
 
     Parameters
     ----------
@@ -180,7 +183,9 @@ def label_mask(
         blob_px = int((labels[box] == index).sum())
         area_cm2 = blob_px * spacing_mm**2 / 100.0
         extent = blob_px / float(np.prod([s.stop - s.start for s in box]))
-        if area_cm2 > LABEL_MAX_AREA_CM2 or extent < LABEL_MIN_EXTENT:
+        width_mm = min(s.stop - s.start for s in box) * spacing_mm
+        strip = width_mm <= STRIP_MAX_WIDTH_MM  # a film-edge or scanner strip, however long
+        if (area_cm2 > LABEL_MAX_AREA_CM2 and not strip) or extent < LABEL_MIN_EXTENT:
             continue
         grown = tuple(slice(max(0, s.start - reach), s.stop + reach) for s in box)
         blob = labels[grown] == index
