@@ -129,6 +129,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     print("\n".join(rows))
     save_panel(panel, ROOT / "docs" / "images" / "sim_panel.png")
+    calcification_gallery(ROOT / "docs" / "images" / "sim_calcifications.png")
 
 
 def save_panel(images: list[np.ndarray], path: Path, height: int = 360) -> None:
@@ -143,6 +144,29 @@ def save_panel(images: list[np.ndarray], path: Path, height: int = 360) -> None:
         x += tile.width + 8
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas.save(path, optimize=True)
+
+
+def calcification_gallery(path: Path, side_mm: float = 8.0, spacing_mm: float = 0.07) -> None:
+    """One 8 mm crop per lexicon morphology (its own scene), 2 rows, each crop's own window."""
+    names = [
+        "punctate", "round", "amorphous", "coarse-heterogeneous", "fine-pleomorphic",
+        "fine-linear-branching", "coarse-popcorn", "large-rod-like", "rim", "skin",
+        "dystrophic", "milk-of-calcium", "vascular", "suture",
+    ]  # fmt: skip
+    half = int(side_mm / spacing_mm / 2)
+    tiles = []
+    for i, name in enumerate(names):
+        sim = simulate_image(100 + i, scene=name, spacing_mm=spacing_mm, view="MLO", density="b")
+        first = sim.truth.findings[0]
+        members = [c for c in sim.truth.calcifications if c.finding_id == first.exam_finding]
+        r, c = (int(round(v)) for v in members[0].centroid_px)
+        pixels = np.pad(sim.mammogram.pixels, half)[r : r + 2 * half, c : c + 2 * half]
+        low, high = np.percentile(pixels, [1, 99.8])
+        tiles.append(np.clip((pixels - low) / (high - low + 1e-6), 0, 1))
+    rows = [np.hstack(tiles[:7]), np.hstack(tiles[7:])]
+    image = Image.fromarray((np.vstack(rows) * 255).astype(np.uint8))
+    image.save(path, optimize=True)
+    print("gallery:", ", ".join(names))
 
 
 def benchmark() -> None:

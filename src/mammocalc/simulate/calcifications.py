@@ -14,7 +14,7 @@ fine pleomorphic       varying size and shape, < 0.5 mm, angular
 fine linear branching  thin (< 0.5 mm wide), linear, may branch, along the duct
 coarse / popcorn       > 2-3 mm clump of dense lumps
 large rod-like         0.5-1.5 mm wide, 3-12 mm long, along the duct, may be lucent-centred
-rim                    thin shell (0.1-0.3 mm) around a lucent centre, 1.5-10 mm
+rim                    thin shell (0.05-0.15 mm) around a lucent centre, 1.5-10 mm
 skin                   small (0.5-2 mm) lucent-centred ring
 dystrophic             coarse, irregular, > 1 mm, plate-like with lucent gaps
 milk of calcium        smudgy disc on CC, crescent / teacup on MLO
@@ -143,16 +143,20 @@ class Haze:
 
 @dataclass(frozen=True)
 class Crescent:
-    """Sediment in a cyst seen from the side: a sphere's lower cap below ``level`` x radius."""
+    """Sediment in a cyst seen from the side: a sphere's lower cap below ``level`` x radius.
+
+    ``density`` is the calcium fraction of the sediment (milk of calcium is a suspension).
+    """
 
     centre: tuple[float, float]
     radius: float
     level: float
+    density: float = 0.25
 
     def thickness(self, dy: np.ndarray, dx: np.ndarray) -> np.ndarray:
         y, x = dy - self.centre[0], dx - self.centre[1]
         chord = 2.0 * np.sqrt(np.clip(self.radius**2 - x**2 - y**2, 0.0, None))
-        return np.where(y > self.level * self.radius, chord, 0.0)
+        return np.where(y > self.level * self.radius, self.density * chord, 0.0)
 
     def reach_mm(self) -> float:
         return float(np.hypot(*self.centre) + self.radius)
@@ -282,7 +286,7 @@ def _coarse_popcorn(rng: np.random.Generator, angle: float, view: View) -> Shape
                 centre,
                 r * rng.uniform(1, 1.5),
                 r,
-                2 * r * rng.uniform(0.6, 1.0),
+                2 * r * rng.uniform(0.25, 0.5),  # coarse calcium in a fibroadenoma, not solid
                 rng.uniform(0, np.pi),
             )
         )
@@ -300,7 +304,7 @@ def _large_rod_like(rng: np.random.Generator, angle: float, view: View) -> Shape
 def _rim(rng: np.random.Generator, angle: float, view: View) -> Shape:
     d = rng.uniform(1.5, 10.0)
     e = rng.uniform(1.0, 1.25)
-    wall = rng.uniform(0.1, 0.3)
+    wall = rng.uniform(0.05, 0.15)
     return (Shell((0.0, 0.0), d / 2 * e**0.5, d / 2 / e**0.5, wall, rng.uniform(0, np.pi)),)
 
 
@@ -324,7 +328,7 @@ def _dystrophic(rng: np.random.Generator, angle: float, view: View) -> Shape:
 def _milk_of_calcium(rng: np.random.Generator, angle: float, view: View) -> Shape:
     radius = rng.uniform(0.8, 2.5)
     if view.is_lateral:  # sediment at the bottom of the cyst: a crescent, "teacup"
-        return (Crescent((0.0, 0.0), radius, rng.uniform(0.1, 0.5)),)
+        return (Crescent((0.0, 0.0), radius, rng.uniform(0.1, 0.5), rng.uniform(0.15, 0.35)),)
     return (Haze((0.0, 0.0), radius / 2.0, rng.uniform(0.05, 0.15) * radius),)
 
 
