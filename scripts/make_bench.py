@@ -239,13 +239,19 @@ def render_bench(step: Step) -> list[str]:
     return lines
 
 
+def _with_interval(value: Any, interval: Any) -> str:
+    return f(value) if not interval else f"{f(value)} {f(interval, 2)}"
+
+
 def _mias_row(label: str, block: dict[str, Any]) -> list[Any]:
     at = block["froc"]["sensitivity_at_fp"]
+    ci = block["froc"].get("sensitivity_ci95", {})
     return [
         label,
         block["n_images"],
         block["n_truth_clusters"],
-        *(at[k] for k in ("0.1", "0.3", "0.5", "1", "2")),
+        *(_with_interval(at[k], ci.get(k)) for k in ("0.1", "0.3", "0.5", "1", "2")),
+        block["froc"].get("mean_sensitivity"),
         block["auc"],
         block["auc_ci95"],
         block["n_scored"],
@@ -264,7 +270,8 @@ def render_mias(step: Step) -> list[str]:
         "within max(radius, 5 mm) of the truth centre; every other finding is a false positive. "
         "Images with a NOTE 3 row (no coordinates) are left out: "
         f"{result['n_images_left_out_note3']}. AUC: malignancy probability of the finding "
-        "hitting each B/M cluster (clusters found only), 95% interval by patient bootstrap.",
+        "hitting each B/M cluster (clusters found only). Intervals: 95% bootstrap over patients. "
+        "Mean: the mean of the five sensitivities (CPM).",
         "",
     ]
     header = [
@@ -276,6 +283,7 @@ def render_mias(step: Step) -> list[str]:
         "@0.5",
         "@1",
         "@2",
+        "mean",
         "AUC",
         "AUC 95% CI",
         "clusters scored",

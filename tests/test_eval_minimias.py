@@ -113,6 +113,8 @@ def test_evaluate_scores_cluster_froc(tmp_path: Path) -> None:
     assert at["0.3"] == pytest.approx(2 / 3)
     assert at["0.5"] == pytest.approx(2 / 3)
     assert at["1"] == pytest.approx(2 / 3)
+    low, high = result["froc"]["sensitivity_ci95"]["1"]
+    assert 0.0 <= low <= 2 / 3 <= high <= 1.0
     # AUC over hit B/M clusters: M 0.8 vs B 0.3 -> 1.0
     assert result["auc"] == 1.0 and result["n_scored"] == 2
     assert result["brier"] == pytest.approx(((0.8 - 1) ** 2 + 0.3**2) / 2)

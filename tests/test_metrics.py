@@ -154,3 +154,20 @@ def test_malignancy_figures_without_an_interval_say_why(monkeypatch: pytest.Monk
     assert figures["auc_ci95"] is None and "undefined" in figures["auc_ci95_note"]
     empty = common.malignancy_figures([], [], [], n_bootstrap=10, seed=0)
     assert empty["auc"] is None and empty["n_scored"] == 0
+
+
+def test_froc_mean_sensitivity_and_bootstrap_intervals() -> None:
+    from mammocalc.evaluate.froc import froc_bootstrap_ci
+
+    # identical images: every resample gives the same curve, so the interval is a point
+    same = [[(0.9, f"l{i}"), (0.5, None)] for i in range(4)]
+    curve = froc(same, n_truth=4)
+    assert curve.mean_sensitivity() == 1.0
+    ci = froc_bootstrap_ci(same, [1, 1, 1, 1], n=100, seed=1)
+    assert ci["0.1"] == [1.0, 1.0] and list(ci) == ["0.1", "0.3", "0.5", "1", "2"]
+    # half the lesions are never marked: resamples range from all missed to all found
+    half = [[(0.9, "a")], [], [(0.8, "c")], []]
+    ci = froc_bootstrap_ci(half, [1, 1, 1, 1], groups=[0, 1, 2, 3], n=400, seed=2)
+    assert ci["1"][0] < 0.5 < ci["1"][1]
+    assert froc(half, n_truth=4).sensitivity_at_fp([1]) == {"1": 0.5}
+    assert froc_bootstrap_ci([[]], [0], n=10) == {}

@@ -19,7 +19,7 @@ import numpy as np
 
 from mammocalc.errors import ParameterError
 
-__all__ = ["DEFAULT_FP_RATES", "FrocCurve", "Mark", "fp_key", "froc"]
+__all__ = ["DEFAULT_FP_RATES", "FrocCurve", "Mark", "fp_key", "froc", "froc_bootstrap_ci"]
 
 Mark = tuple[float, Hashable | None]
 """(score, id of the truth lesion the mark hits, or None for a false positive)."""
@@ -81,10 +81,16 @@ class FrocCurve:
         allowed = [t for t, r in zip(self.thresholds, self.fp_rate, strict=True) if r <= fp]
         return allowed[-1]
 
+    def mean_sensitivity(self, fps_per_image: Sequence[float] = DEFAULT_FP_RATES) -> float:
+        """Mean of the sensitivities at ``fps_per_image``: one figure for the curve (the CPM of
+        the ANODE09 and LUNA16 challenges)."""
+        return float(np.mean(list(self.sensitivity_at_fp(fps_per_image).values())))
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form: the points (with +inf as None) and the summary counts."""
         return {
             "sensitivity_at_fp": self.sensitivity_at_fp(),
+            "mean_sensitivity": self.mean_sensitivity(),
             "n_truth": self.n_truth,
             "n_images": self.n_images,
             "fp_unit": self.fp_unit,
@@ -158,3 +164,62 @@ def froc(
         n_images=n_images,
         fp_unit=fp_unit,
     )
+
+
+def froc_bootstrap_ci(
+    marks_per_image: Sequence[Sequence[Mark]],
+    n_truth_per_image: Sequence[int],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    fps_per_image: Sequence[float] = DEFAULT_FP_RATES,
+    n: int = 2000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> dict[str, list[float]]:
+    """Percentile bootstrap intervals of the sensitivity at each false-positive rate.
+
+    Images (or groups of images, e.g. the two breasts of a patient) are resampled with
+    replacement; an image drawn twice counts its lesions twice. Resamples without any truth
+    lesion are skipped.
+
+    Parameters
+    ----------
+    marks_per_image : sequence of sequences of (score, truth id or None)
+        As for :func:`froc`.
+    n_truth_per_image : sequence of int
+        Truth lesions on each image.
+    groups : sequence of hashable, optional
+        Resampling unit of each image (default: the image).
+    fps_per_image, n, seed, alpha
+        Rates, resamples, random seed and 1 - coverage.
+
+    Returns
+    -------
+    dict
+        ``{"0.1": [low, high], ...}``; empty when no resample holds a lesion.
+    """
+    if len(marks_per_image) != len(n_truth_per_image):
+        raise ParameterError("froc_bootstrap_ci: one truth count per image is needed")
+    labels = range(len(marks_per_image)) if groups is None else groups
+    units: dict[Hashable, list[int]] = {}
+    for image, label in enumerate(labels):
+        units.setdefault(label, []).append(image)
+    members = list(units.values())
+    rng = np.random.default_rng(seed)
+    samples: list[dict[str, float]] = []
+    for _ in range(n):
+        drawn = [i for k in rng.integers(0, len(members), len(members)) for i in members[k]]
+        n_truth = sum(n_truth_per_image[i] for i in drawn)
+        if n_truth == 0:
+            continue
+        marks = [
+            [(score, None if hit is None else (draw, hit)) for score, hit in marks_per_image[i]]
+            for draw, i in enumerate(drawn)
+        ]
+        samples.append(froc(marks, n_truth).sensitivity_at_fp(fps_per_image))
+    if not samples:
+        return {}
+    return {
+        key: [float(v) for v in np.quantile([s[key] for s in samples], [alpha / 2, 1 - alpha / 2])]
+        for key in samples[0]
+    }

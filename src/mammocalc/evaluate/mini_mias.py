@@ -26,7 +26,7 @@ from mammocalc.evaluate._common import (
     malignancy_figures,
     version,
 )
-from mammocalc.evaluate.froc import Mark, froc
+from mammocalc.evaluate.froc import Mark, froc, froc_bootstrap_ci
 from mammocalc.models import ImageResult, Mammogram
 from mammocalc.settings import Settings
 from mammocalc.vocabulary import FindingKind
@@ -235,7 +235,8 @@ def score_mini_mias(
 
     Images with a ``*NOTE 3*`` row are left out (their findings cannot be judged). The AUC is
     that of the malignancy probability of the highest-scored finding hitting each B/M cluster,
-    over the clusters found; the bootstrap resamples patients.
+    over the clusters found. The bootstrap (AUC and FROC sensitivity intervals) resamples
+    patients.
     """
     refs = sorted(r for r in results if not truth[r].spread_calcifications)
     marks_per_image: list[list[Mark]] = []
@@ -250,6 +251,15 @@ def score_mini_mias(
         images.append(_image_detail(ref, scored))
     clusters = [c for ref in refs for c in truth[ref].clusters]
     curve = froc(marks_per_image, len(clusters)) if clusters else None
+    froc_block = froc_summary(curve)
+    if curve is not None and n_bootstrap > 0:
+        froc_block["sensitivity_ci95"] = froc_bootstrap_ci(
+            marks_per_image,
+            [len(truth[ref].clusters) for ref in refs],
+            groups=[patient_of(ref) for ref in refs],
+            n=n_bootstrap,
+            seed=seed,
+        )
     scored_clusters = [c for c in clusters if best.get(c.id, (0.0, None))[1] is not None]
     figures = malignancy_figures(
         [int(c.severity == "M") for c in scored_clusters],
@@ -261,7 +271,7 @@ def score_mini_mias(
     return {
         "n_images": len(refs),
         "n_images_left_out_note3": sum(truth[r].spread_calcifications for r in results),
-        "froc": froc_summary(curve),
+        "froc": froc_block,
         "n_truth_clusters": len(clusters),
         **figures,
         "clusters": [_cluster_detail(c, best.get(c.id)) for c in clusters],

@@ -26,7 +26,11 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 def _froc_rows(block: Mapping[str, Any], unit: str) -> list[tuple[str, str]]:
     at = block.get("froc", {}).get("sensitivity_at_fp", {})
-    return [(f"sensitivity at {k} FP/{unit}", fmt(v)) for k, v in at.items()]
+    ci = block.get("froc", {}).get("sensitivity_ci95", {})
+    return [
+        (f"sensitivity at {k} FP/{unit}", fmt(v) + (f" {fmt(ci[k], 2)}" if ci.get(k) else ""))
+        for k, v in at.items()
+    ]
 
 
 def _detection_column(block: Mapping[str, Any]) -> dict[str, str]:
