@@ -165,7 +165,8 @@ def _step_header(step: Step) -> list[str]:
     lines = [f"Command: `{step.command}`", ""]
     if step.status != "ran":
         return lines + [f"**{step.status}**: {step.message}", ""]
-    return lines + [f"Ran in {step.seconds:.0f} s. JSON: `{_relative(str(step.json_path))}`.", ""]
+    when = step.message or f"ran in {step.seconds:.0f} s"
+    return lines + [f"{when[0].upper()}{when[1:]}. JSON: `{_relative(str(step.json_path))}`.", ""]
 
 
 def _images(names: Sequence[str]) -> list[str]:
@@ -510,7 +511,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _reuse(step: Step) -> None:
     """Keep a step's earlier result (from its JSON file) when only other steps are re-run."""
     if step.json_path.exists():
-        step.status, step.message = "ran", "(result of an earlier run)"
+        written = dt.datetime.fromtimestamp(step.json_path.stat().st_mtime, dt.UTC)
+        step.status = "ran"
+        step.message = f"figures of an earlier run of this command ({written:%Y-%m-%d %H:%M} UTC)"
         step.result = json.loads(step.json_path.read_text())
 
 
