@@ -406,6 +406,7 @@ def render_synthetic(step: Step) -> list[str]:
     rows = [_synthetic_row("all", r)]
     rows += [_synthetic_row(f"spacing {k} mm", b) for k, b in r["by_spacing"].items()]
     rows += [_synthetic_row(f"density {k}", b) for k, b in r["by_density"].items()]
+    rows += [_synthetic_row(f"view {k}", b) for k, b in r.get("by_view", {}).items()]
     rows += [_synthetic_row(f"scene {k}", b) for k, b in r.get("by_scene", {}).items()]
     lines += table(header, rows)
     for key in ("morphology", "distribution", "category"):

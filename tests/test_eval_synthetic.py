@@ -161,6 +161,7 @@ def test_synthetic_figures_by_hand() -> None:
     assert set(result["by_spacing"]) == {"0.07", "0.1"}
     assert set(result["by_density"]) == {"a", "b"}
     assert set(result["by_scene"]) == {"one", "two"}
+    assert set(result["by_view"]) == {"CC"}  # the fake truth is always CC
     assert result["by_spacing"]["0.07"]["n_images"] == 2
     assert result["auc"] is None
 

@@ -36,14 +36,23 @@ def plot_froc(curves: Mapping[str, Mapping[str, Any]], path: Path, *, fp_unit: s
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 4), dpi=120)
+    highest = 0.0
     for label, block in curves.items():
         points = block.get("points")
-        if points:
-            ax.plot(points["fp_rate"], points["sensitivity"], drawstyle="steps-post", label=label)
-    ax.set_xlabel(f"false positives per {fp_unit}")
+        if not points:
+            continue
+        end = f"; ends at {points['fp_rate'][-1]:.1f} FP, {points['sensitivity'][-1]:.2f}"
+        (line,) = ax.plot(
+            points["fp_rate"], points["sensitivity"], drawstyle="steps-post", label=label + end
+        )
+        at = block.get("sensitivity_at_fp", {})
+        rates = [float(k) for k, v in at.items() if v is not None]
+        ax.plot(rates, [at[k] for k in at if at[k] is not None], "o", ms=3, color=line.get_color())
+        highest = max(highest, max(points["fp_rate"]))
+    ax.set_xlabel(f"false positives per {fp_unit} (dots: the reported operating points)")
     ax.set_ylabel("sensitivity")
     ax.set_ylim(0, 1.02)
-    ax.set_xlim(0, max(2.0, ax.get_xlim()[1]))
+    ax.set_xlim(0, min(max(2.5, highest * 1.05), 10.0))  # the clinically useful range
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     return _save(fig, plt, path)

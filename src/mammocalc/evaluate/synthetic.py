@@ -55,6 +55,7 @@ class ImageScore:
     spacing_mm: float
     density: str
     scene: str
+    view: str
     breast_area_cm2: float
     calcification_marks: list[Mark] = field(default_factory=list)
     n_visible: int = 0
@@ -131,7 +132,12 @@ def _matched_truth(finding: Finding, truth: Truth) -> TruthFinding | None:
 def score_image(result: ImageResult, truth: Truth) -> ImageScore:
     """Match one image's detections and findings to its truth (pure)."""
     score = ImageScore(
-        truth.seed, truth.spacing_mm, truth.density, truth.scene, truth.breast_area_cm2
+        truth.seed,
+        truth.spacing_mm,
+        truth.density,
+        truth.scene,
+        str(truth.view),
+        truth.breast_area_cm2,
     )
     score.calcification_marks, score.n_visible = calcification_marks(result, truth)
     score.n_truth_clusters = sum(f.kind == FindingKind.CLUSTER for f in truth.findings)
@@ -311,8 +317,8 @@ def evaluate_synthetic(
     -------
     dict
         ``dataset``, ``n_images``, ``version``, ``parameters``, the figures of :func:`summarise`
-        over all images, ``by_spacing``, ``by_density`` and ``by_scene`` (the same figures per
-        group), and
+        over all images, ``by_spacing``, ``by_density``, ``by_scene`` and ``by_view`` (the
+        same figures per group), and
         ``auc``/``auc_ci95``/``brier``/``ece`` as null (the simulator has no pathology).
     """
     analyse = analyze_image or default_analyzer(settings)
@@ -347,6 +353,7 @@ def evaluate_synthetic(
         "by_spacing": _by(scores, lambda s: f"{s.spacing_mm:g}"),
         "by_density": _by(scores, lambda s: s.density),
         "by_scene": _by(scores, lambda s: s.scene),
+        "by_view": _by(scores, lambda s: s.view),
     }
 
 

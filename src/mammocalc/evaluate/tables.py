@@ -101,7 +101,7 @@ def _print_synthetic(result: Mapping[str, Any], console: Console) -> None:
     ):
         table.add_column(header, justify="right")
     table.add_row("all", *_synthetic_row(result))
-    for axis in ("by_spacing", "by_density", "by_scene"):
+    for axis in ("by_spacing", "by_density", "by_view", "by_scene"):
         for label, block in result.get(axis, {}).items():
             table.add_row(f"{axis[3:]}={label}", *_synthetic_row(block))
     console.print(table)
