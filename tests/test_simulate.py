@@ -195,3 +195,23 @@ def test_film_variant_is_8_bit_with_marks_outside_the_breast() -> None:
     digital = simulate_image(4, scene="grouped", spacing_mm=0.2, shape_px=(500, 400))
     # film is less contrasty inside the breast than the processed digital image
     assert mg.pixels[breast].std() < digital.mammogram.pixels[breast].std() * 1.5
+
+
+def test_dose_and_bit_depth() -> None:
+    kwargs = {"scene": "normal", "spacing_mm": 0.2, "shape_px": (300, 240)}
+    high = simulate_image(9, detector_kerma_ugy=200.0, **kwargs)  # type: ignore[arg-type]
+    low = simulate_image(9, detector_kerma_ugy=20.0, **kwargs)  # type: ignore[arg-type]
+    deep = simulate_image(9, bits_stored=14, **kwargs)  # type: ignore[arg-type]
+    breast = rle_to_mask(high.truth.breast_mask_rle, high.truth.shape_px)
+
+    def fine_noise(pixels: np.ndarray) -> float:
+        return float(np.std((pixels - ndi.uniform_filter(pixels, 3))[breast]))
+
+    assert fine_noise(low.mammogram.pixels) > 2 * fine_noise(high.mammogram.pixels)
+    assert deep.truth.dose["bits_stored"] == 14
+    levels = deep.mammogram.pixels * (2**14 - 1)
+    np.testing.assert_allclose(levels, np.rint(levels), atol=1e-2)
+    with pytest.raises(ParameterError, match="bits_stored"):
+        simulate_image(9, bits_stored=13, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="detector_kerma_ugy"):
+        simulate_image(9, detector_kerma_ugy=0.0, **kwargs)  # type: ignore[arg-type]

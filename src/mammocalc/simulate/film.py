@@ -1,7 +1,7 @@
 """Digitised screen-film: characteristic curve, grain, 8-bit scan, labels, markers and film edge.
 
 Mimics mini-MIAS-like images (200 um, 8 bits, reduced from 50 um scans): the exposure passes a
-sigmoid H&D curve (gradient ~3, base + fog 0.2, maximum density 3.6, Haus & Yaffe 2000 for typical
+sigmoid H&D curve (gradient 4, base + fog 0.2, maximum density 3.6, Haus & Yaffe 2000 for typical
 mammographic film), grain adds density noise, and the digitiser maps optical density linearly to
 8-bit brightness (dense tissue = low density = bright). Labels, an orientation marker and an
 unexposed film margin are burned in outside the breast, as on real digitised films.
@@ -13,12 +13,12 @@ import numpy as np
 
 _BASE_FOG_OD = 0.2
 _MAX_OD = 3.6
-_GRADIENT = 3.0
-_PLATEAU_OD = 1.5
+_GRADIENT = 4.0
+_PLATEAU_OD = 1.2
 
 
 def characteristic_curve(log_signal: np.ndarray, plateau_log_signal: float) -> np.ndarray:
-    """Optical density for -ln(relative exposure); the breast plateau lands at ~1.5 OD."""
+    """Optical density for -ln(relative exposure); the breast plateau lands at ~1.2 OD."""
     log10_exposure = -(log_signal - plateau_log_signal) / np.log(10.0)
     span = _MAX_OD - _BASE_FOG_OD
     k = 4.0 * _GRADIENT / span

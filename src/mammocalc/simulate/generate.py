@@ -7,6 +7,8 @@ the same breast and findings as ``simulate_image(s, view="CC")``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from pydicom.uid import generate_uid
 
@@ -14,6 +16,7 @@ from mammocalc import __version__
 from mammocalc.errors import ParameterError
 from mammocalc.models import Identifiers, Mammogram
 from mammocalc.simulate.anatomy import BreastSpec, draw_breast
+from mammocalc.simulate.imaging import FILM_DETECTOR, Detector
 from mammocalc.simulate.scenes import SCENES, CalcPlan, FindingPlan, Recipe, plan_findings, recipe
 from mammocalc.simulate.truth import (
     SimulatedImage,
@@ -42,6 +45,8 @@ def simulate_image(
     scene: str = "random",
     film: bool = False,
     shape_px: tuple[int, int] | None = None,
+    detector_kerma_ugy: float = 80.0,
+    bits_stored: int = 12,
 ) -> SimulatedImage:
     """Simulate one mammogram with complete calcification truth.
 
@@ -60,6 +65,11 @@ def simulate_image(
         Digitised screen-film instead of digital (8 bits, labels and markers burned in).
     shape_px : (rows, cols), optional
         Image size; by default just large enough for the breast (like a cropped clinical image).
+    detector_kerma_ugy : float
+        Dose: air kerma at the detector under the breast (automatic exposure control), 80 uGy
+        by default; lower it for noisier images.
+    bits_stored : 12 or 14
+        Stored bit depth of the digital image (film is always 8 bits).
 
     Returns
     -------
@@ -74,6 +84,7 @@ def simulate_image(
     """
     view, laterality, spacing_mm = _check(seed, view, laterality, density, scene, spacing_mm, film)
     _check_shape(shape_px)
+    detector = _detector(film, detector_kerma_ugy, bits_stored)
     recipes = SCENES[scene].draw(np.random.default_rng([seed, _STREAM_PLAN]))
     findings, plans = plan_findings(recipes, np.random.default_rng([seed, _STREAM_PLAN, 1]))
     breast = draw_breast(np.random.default_rng([seed, _STREAM_BREAST, _SIDE_CODE[laterality]]))
@@ -91,6 +102,7 @@ def simulate_image(
         shape_px,
         film,
         study,
+        detector,
     )
 
 
@@ -184,10 +196,11 @@ def _image(
     shape_px: tuple[int, int] | None,
     film: bool,
     study_uid: str,
+    detector: Detector | None = None,
 ) -> SimulatedImage:
     rng = np.random.default_rng([seed, _STREAM_VIEW, _SIDE_CODE[laterality], _VIEW_CODE[view]])
     rendered = render_view(
-        breast, density, plans, view, laterality, spacing_mm, shape_px, film, rng
+        breast, density, plans, view, laterality, spacing_mm, shape_px, film, rng, detector=detector
     )
     pixels, breast_mask, pectoral = rendered.pixels, rendered.breast, rendered.pectoral
     if laterality == Laterality.RIGHT:
@@ -274,7 +287,7 @@ def _truth(
         density=density,
         spacing_mm=spacing,
         shape_px=layout.shape_px,
-        is_film=rendered.detector.bits_stored == 8,
+        is_film=rendered.film,
         chest_wall="right" if mirror else "left",
         nipple_px=(round(nipple[0], 2), round(nipple[1], 2)),
         breast_area_cm2=round(float(breast_mask.sum()) * spacing**2 / 100.0, 3),
@@ -284,6 +297,7 @@ def _truth(
             "detector_kerma_ugy": rendered.detector.detector_kerma_ugy,
             "open_field_photons_per_pixel": round(rendered.open_field_photons, 1),
             "bits_stored": float(rendered.detector.bits_stored),
+            "compressed_thickness_mm": round(rendered.thickness_mm, 1),
         },
         calcifications=calcs,
         findings=truth_findings,
@@ -334,6 +348,17 @@ def _greatest_distance(points: np.ndarray) -> float:
         points = points[ConvexHull(points).vertices]
     diff = points[:, None, :] - points[None, :, :]
     return float(np.sqrt((diff**2).sum(axis=2)).max())
+
+
+def _detector(film: bool, detector_kerma_ugy: float, bits_stored: int) -> Detector:
+    if not (5.0 <= detector_kerma_ugy <= 2000.0):
+        raise ParameterError(
+            f"detector_kerma_ugy must be between 5 and 2000 uGy, got {detector_kerma_ugy}."
+        )
+    if bits_stored not in (12, 14):
+        raise ParameterError(f"bits_stored must be 12 or 14, got {bits_stored}.")
+    base = FILM_DETECTOR if film else Detector(bits_stored=bits_stored)
+    return replace(base, detector_kerma_ugy=detector_kerma_ugy)
 
 
 def _uid(seed: int, what: str) -> str:

@@ -52,6 +52,8 @@ class RenderedView:
     calcifications: list[PlacedCalcification]
     detector: imaging.Detector
     open_field_photons: float
+    film: bool
+    thickness_mm: float
 
 
 def coarse_factor(spacing_mm: float) -> int:
@@ -122,16 +124,19 @@ def render_view(
     rng: np.random.Generator,
     *,
     noise_rng: np.random.Generator | None = None,
+    detector: imaging.Detector | None = None,
 ) -> RenderedView:
     """Simulate one view of ``breast`` holding ``plans``; see the module docstring for the chain.
 
     ``rng`` draws the anatomy; ``noise_rng`` (by default spawned from ``rng``) the quantum
-    noise, film grain and film marks, so that a caller can vary the noise alone.
+    noise, film grain and film marks, so that a caller can vary the noise alone. ``detector``
+    defaults to :data:`imaging.FILM_DETECTOR` for film, else ``imaging.Detector()``.
     """
     noise_rng = noise_rng if noise_rng is not None else rng.spawn(1)[0]
     shape_px = shape_px or default_shape_px(breast, view, spacing_mm, rng)
     layout = layout_view(breast, view, shape_px, spacing_mm, rng)
-    detector = imaging.FILM_DETECTOR if film else imaging.Detector()
+    if detector is None:
+        detector = imaging.FILM_DETECTOR if film else imaging.Detector()
     k = coarse_factor(spacing_mm)
     coarse_mm = k * spacing_mm
     coarse_shape = (-(-shape_px[0] // k), -(-shape_px[1] // k))
@@ -190,7 +195,9 @@ def render_view(
     else:
         pixels = fine
     pixels = imaging.quantise(pixels, detector.bits_stored)
-    return RenderedView(pixels, layout, breast_mask, pectoral, placed, detector, photons)
+    return RenderedView(
+        pixels, layout, breast_mask, pectoral, placed, detector, photons, film, breast.thickness_mm
+    )
 
 
 def is_visible(cnr: float) -> bool:

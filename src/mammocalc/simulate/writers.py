@@ -137,7 +137,7 @@ def to_dicom(sim: SimulatedImage, stored: np.ndarray) -> Dataset:
     ds.KVP = "28"
     ds.AnodeTargetMaterial = "TUNGSTEN"
     ds.FilterMaterial = "RHODIUM"
-    ds.BodyPartThickness = "50"
+    ds.BodyPartThickness = f"{truth.dose.get('compressed_thickness_mm', 50.0):.0f}"
     bits = bits_stored(sim)
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
