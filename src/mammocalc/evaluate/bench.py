@@ -11,7 +11,7 @@ memory. Two memory figures are given, and named:
 
 Throughput (images per hour) is measured with 1 and 2 worker processes on images already written
 as ``.npy`` files, after the workers have imported the package, so it is the steady state of a
-batch job.
+batch job. Every measured process runs with one BLAS/OpenMP thread, so "1 worker" means one core.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def _analyse_file(path: str, spacing_mm: float) -> float:
 
 def _throughput(paths: Sequence[Path], spacing_mm: float, workers: int) -> dict[str, float | int]:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with _one_thread_per_process(), ProcessPoolExecutor(workers, mp_context=context) as pool:
         list(pool.map(_warm, range(workers)))
         start = time.perf_counter()
         seconds = list(pool.map(_analyse_file, [str(p) for p in paths], [spacing_mm] * len(paths)))
@@ -206,9 +206,27 @@ def _throughput(paths: Sequence[Path], spacing_mm: float, workers: int) -> dict[
     }
 
 
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def _one_thread_per_process() -> Iterator[None]:
+    """Processes spawned inside use one thread each (BLAS, OpenMP): one core per worker."""
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _in_fresh_process(function: Callable[..., Any], *args: Any) -> Any:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with _one_thread_per_process(), ProcessPoolExecutor(1, mp_context=context) as pool:
         return pool.submit(function, *args).result()
 
 
@@ -275,6 +293,7 @@ def bench(
             "spacings_mm": list(spacings_mm),
             "workers": list(workers),
             "images_per_worker": images_per_worker,
+            "threads_per_process": 1,
             "memory": "tracemalloc_peak_mb: traced Python+numpy allocations per stage (separate "
             "run); max_rss_mb: getrusage peak resident set of a fresh spawn subprocess",
         },
