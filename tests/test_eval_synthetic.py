@@ -147,6 +147,7 @@ def test_synthetic_figures_by_hand() -> None:
     calc = result["calcification_froc"]
     assert result["n_truth_calcifications"] == 12 and calc["fp_unit"] == "cm2"
     assert calc["sensitivity_at_fp"]["0.4"] == pytest.approx(2 / 3)  # 0 FP
+    assert calc["mean_sensitivity"] == pytest.approx(2 / 3)  # no FP rate up to 2/cm^2 adds hits
     assert calc["points"]["fp_rate"][-1] == pytest.approx(8 / 2.0)  # 8 FPs over 2 cm^2
     # clusters: the true one at .9, a false one at .3 on each image
     assert result["n_truth_clusters"] == 4

@@ -231,6 +231,7 @@ def summarise(scores: Sequence[ImageScore]) -> dict[str, Any]:
     calc_block = froc_summary(calc_curve)
     if calc_curve is not None:
         calc_block["sensitivity_at_fp"] = calc_curve.sensitivity_at_fp(CALCIFICATION_FP_PER_CM2)
+        calc_block["mean_sensitivity"] = calc_curve.mean_sensitivity(CALCIFICATION_FP_PER_CM2)
     return {
         "n_images": len(scores),
         "froc": froc_summary(cluster_curve),
