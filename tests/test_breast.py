@@ -153,6 +153,22 @@ def test_digital_phantom_without_film_flag() -> None:
     )
 
 
+@pytest.mark.parametrize("frame_px", [12, 40])
+def test_collimator_frame_is_not_breast(frame_px: int) -> None:
+    """Digital images can carry a white band where the collimator blocked the beam."""
+    phantom = make_phantom(View.MLO, seed=6)
+    pixels = np.where(phantom.label | phantom.film_edge, 0.03, phantom.pixels).astype(np.float32)
+    pixels[:, int(0.96 * SHAPE[1]) :] = 0.03
+    for edge in (np.s_[:frame_px], np.s_[-frame_px:], np.s_[:, -frame_px:]):
+        pixels[edge] = 0.95
+    masks = segment(Mammogram(pixels, SPACING_MM, view=View.MLO))
+    truth = phantom.breast.copy()
+    truth[:frame_px] = truth[-frame_px:] = False
+    assert dice(masks.breast, truth) > 0.97
+    assert not masks.breast[:frame_px].any() and not masks.breast[:, -frame_px:].any()
+    assert masks.chest_wall == "left"
+
+
 @pytest.mark.parametrize(
     "pixels",
     [

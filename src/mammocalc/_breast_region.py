@@ -35,6 +35,13 @@ LABEL_MAX_RING_FRACTION = 0.3
 LABEL_MARGIN_MM = 2.0
 
 
+# Collimator frames: bright edge rows or columns, up to FRAME_MAX_MM from the edge, where at
+# least FRAME_MIN_FLAT_SHARE of the pixels lie within FRAME_TOLERANCE of the line's median.
+FRAME_MAX_MM = 30.0
+FRAME_TOLERANCE = 0.03
+FRAME_MIN_FLAT_SHARE = 0.95
+
+
 def downsample(pixels: np.ndarray, factor: int) -> np.ndarray:
     """Block-mean downsampling by an integer factor.
 
@@ -62,6 +69,41 @@ def upsample(mask: np.ndarray, factor: int, shape: tuple[int, int]) -> np.ndarra
     if pad_rows or pad_cols:
         big = np.pad(big, ((0, pad_rows), (0, pad_cols)), mode="edge")
     return big
+
+
+def edge_frames(small: np.ndarray, spacing_mm: float) -> np.ndarray:
+    """Bright uniform frames along the image edges (collimator shadows).
+
+    Digital mammograms can carry a white band where the collimator blocked the beam; such a
+    band is brighter than most tissue and flat along its whole length, which no breast is.
+
+    Parameters
+    ----------
+    small : ndarray, shape (rows, cols), float
+        Working copy.
+    spacing_mm : float
+        Its pixel spacing (mm); frames up to ``FRAME_MAX_MM`` thick are looked for.
+
+    Returns
+    -------
+    ndarray of bool, same shape: the frame rows and columns.
+    """
+    bright = float(np.percentile(small, 75))
+    depth = max(1, int(FRAME_MAX_MM / spacing_mm))
+    frame = np.zeros(small.shape, dtype=bool)
+    for lines, marks in ((small, frame), (small.T, frame.T)):  # rows, then columns
+        n_lines = lines.shape[0]
+        for order in (
+            range(min(depth, n_lines)),
+            range(n_lines - 1, max(-1, n_lines - 1 - depth), -1),
+        ):
+            for index in order:
+                level = float(np.median(lines[index]))
+                flat = np.mean(np.abs(lines[index] - level) <= FRAME_TOLERANCE)
+                if level < bright or flat < FRAME_MIN_FLAT_SHARE:
+                    break
+                marks[index] = True
+    return frame
 
 
 def disc(radius_px: float) -> np.ndarray:

@@ -28,6 +28,7 @@ from mammocalc._breast_region import (
     background_levels,
     breast_component,
     downsample,
+    edge_frames,
     film_padding,
     foreground_threshold,
     label_mask,
@@ -100,8 +101,11 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     factor = max(1, int(np.ceil(WORKING_SPACING_MM / mammogram.spacing_mm - 1e-6)))
     spacing_mm = mammogram.spacing_mm * factor
     small = downsample(mammogram.pixels, factor)
+    frame = edge_frames(small, spacing_mm)
+    if frame.any():  # collimator shadows become background
+        small = np.where(frame, np.percentile(small, 1), small).astype(np.float32)
     smooth = ndi.gaussian_filter(small, SMOOTH_MM / spacing_mm)
-    breast, background, tissue = _breast_region(small, smooth, spacing_mm, mammogram)
+    breast, background, tissue = _breast_region(small, smooth, frame, spacing_mm, mammogram)
     chest_left = _chest_wall_is_left(breast)
     # from here on the working copy has the chest wall on the left
     cols = slice(None) if chest_left else slice(None, None, -1)
@@ -138,7 +142,11 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
 
 
 def _breast_region(
-    small: np.ndarray, smooth: np.ndarray, spacing_mm: float, mammogram: Mammogram
+    small: np.ndarray,
+    smooth: np.ndarray,
+    frame: np.ndarray,
+    spacing_mm: float,
+    mammogram: Mammogram,
 ) -> tuple[np.ndarray, float, float]:
     """Breast mask on the working copy, with the background and tissue levels used for it.
 
@@ -151,7 +159,7 @@ def _breast_region(
         raise _no_breast(mammogram, "does not exist: the image is constant")
     for background in levels:
         tissue, threshold = foreground_threshold(smooth, background)
-        foreground = smooth > threshold
+        foreground = (smooth > threshold) & ~frame
         foreground &= ~label_mask(small, smooth, threshold, background, spacing_mm)
         breast = breast_component(foreground, spacing_mm)
         if background_fits(smooth, breast, background, threshold, spacing_mm):
