@@ -55,6 +55,24 @@ def draw_breast(rng: np.random.Generator) -> BreastSpec:
     )
 
 
+def contralateral(breast: BreastSpec, rng: np.random.Generator) -> BreastSpec:
+    """The other breast of the same woman: the same build within a few per cent."""
+
+    def near(value: float, spread: float = 0.05) -> float:
+        return float(value * rng.uniform(1.0 - spread, 1.0 + spread))
+
+    return BreastSpec(
+        depth_mm=near(breast.depth_mm),
+        half_width_lateral_mm=near(breast.half_width_lateral_mm),
+        half_width_medial_mm=near(breast.half_width_medial_mm),
+        thickness_mm=near(breast.thickness_mm),
+        falloff_mm=near(breast.falloff_mm),
+        skin_mm=breast.skin_mm,
+        squareness=near(breast.squareness, 0.03),
+        axilla_fraction=near(breast.axilla_fraction),
+    )
+
+
 @dataclass(frozen=True)
 class ViewLayout:
     """Where the breast lies in one view, canonical frame (chest wall at column 0).

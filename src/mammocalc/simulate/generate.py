@@ -15,7 +15,7 @@ from pydicom.uid import generate_uid
 from mammocalc import __version__
 from mammocalc.errors import ParameterError
 from mammocalc.models import Identifiers, Mammogram
-from mammocalc.simulate.anatomy import BreastSpec, draw_breast
+from mammocalc.simulate.anatomy import BreastSpec, contralateral, draw_breast
 from mammocalc.simulate.imaging import FILM_DETECTOR, Detector
 from mammocalc.simulate.scenes import SCENES, CalcPlan, FindingPlan, Recipe, plan_findings, recipe
 from mammocalc.simulate.truth import (
@@ -83,11 +83,11 @@ def simulate_image(
     (600, 500)
     """
     view, laterality, spacing_mm = _check(seed, view, laterality, density, scene, spacing_mm, film)
-    _check_shape(shape_px)
+    _check_shape(shape_px, spacing_mm)
     detector = _detector(film, detector_kerma_ugy, bits_stored)
     recipes = SCENES[scene].draw(np.random.default_rng([seed, _STREAM_PLAN]))
     findings, plans = plan_findings(recipes, np.random.default_rng([seed, _STREAM_PLAN, 1]))
-    breast = draw_breast(np.random.default_rng([seed, _STREAM_BREAST, _SIDE_CODE[laterality]]))
+    breast = _breast(seed, laterality)
     study = _uid(seed, "study")
     return _image(
         seed,
@@ -162,7 +162,7 @@ def _exam(
     for lat in (Laterality.LEFT, Laterality.RIGHT):
         plan_rng = np.random.default_rng([seed, _STREAM_PLAN, 1, _SIDE_CODE[lat]])
         findings, plans = plan_findings(by_side[lat], plan_rng, prefix=f"{lat.value}")
-        breast = draw_breast(np.random.default_rng([seed, _STREAM_BREAST, _SIDE_CODE[lat]]))
+        breast = _breast(seed, lat)
         for view in (View.CC, View.MLO):
             images.append(
                 _image(
@@ -350,6 +350,14 @@ def _greatest_distance(points: np.ndarray) -> float:
     return float(np.sqrt((diff**2).sum(axis=2)).max())
 
 
+def _breast(seed: int, laterality: Laterality) -> BreastSpec:
+    """The breast of this side; the right one is the left one's near twin."""
+    left = draw_breast(np.random.default_rng([seed, _STREAM_BREAST]))
+    if laterality == Laterality.LEFT:
+        return left
+    return contralateral(left, np.random.default_rng([seed, _STREAM_BREAST, 1]))
+
+
 def _detector(film: bool, detector_kerma_ugy: float, bits_stored: int) -> Detector:
     if not (5.0 <= detector_kerma_ugy <= 2000.0):
         raise ParameterError(
@@ -396,10 +404,15 @@ def _check(
     return view, laterality, float(spacing)
 
 
-def _check_shape(shape_px: tuple[int, int] | None) -> None:
+def _check_shape(shape_px: tuple[int, int] | None, spacing_mm: float) -> None:
     if shape_px is None:
         return
     if len(shape_px) != 2 or min(shape_px) < 64 or max(shape_px) > 12000:
         raise ParameterError(
             f"shape_px must be (rows, cols) between 64 and 12000 pixels, got {shape_px}."
+        )
+    if min(shape_px) * spacing_mm < 40.0:
+        raise ParameterError(
+            f"shape_px {tuple(shape_px)} at {spacing_mm} mm is under 40 mm on a side; "
+            "a breast needs a larger field (more pixels or a larger spacing_mm)."
         )

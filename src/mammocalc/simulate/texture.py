@@ -98,14 +98,15 @@ def glandular_fraction(
     fraction = rng.uniform(0.5, 0.65) * filled * grain
     fraction *= np.clip(envelope * 3.0, 0.0, 1.0)
     fraction = np.clip(fraction, 0.0, 1.0)
-    fraction += rng.uniform(0.12, 0.22) * septa * (1.0 - fraction)
+    # ligaments are faint beside the glands: a few per cent of a gland's attenuation
+    fraction += rng.uniform(0.05, 0.1) * septa * (1.0 - fraction)
     return (0.03 + fraction).astype(np.float32) * maps.breast
 
 
 def lobules(
     shape: tuple[int, int], spacing_mm: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Irregular cells (int labels) and the septa between them (0-1, ~0.4 mm wide).
+    """Irregular cells (int labels) and the septa between them (0-1, ~0.3-0.8 mm wide).
 
     Voronoi cells of random seeds (one per 15-35 mm^2), their boundaries bent by a smooth random
     displacement (domain warping, ~2.5 mm) so that the septa curve like Cooper's ligaments.
@@ -125,10 +126,10 @@ def lobules(
     edge[1:] |= labels[1:] != labels[:-1]
     edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
     distance_mm = ndi.distance_transform_edt(~edge) * spacing_mm
-    width_mm = 0.06 + 0.2 * _sigmoid(1.5 * power_law_field(shape, 3.0, rng))
+    width_mm = 0.12 + 0.25 * _sigmoid(1.5 * power_law_field(shape, 3.0, rng))
     septa = np.exp(-0.5 * (distance_mm / width_mm) ** 2).astype(np.float32)
     # only some septa show, with varying strength
-    septa *= _sigmoid(1.5 * power_law_field(shape, 3.0, rng) + 0.5)
+    septa *= _sigmoid(2.0 * power_law_field(shape, 3.0, rng) - 0.5)
     return labels, septa
 
 
