@@ -34,10 +34,8 @@ _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
 def categorise(finding: Finding) -> tuple[Category, list[str]]:
     """The BI-RADS category of one characterised finding and the reasons, in plain words.
 
-    Rules, first match wins: macrocalcification (unless its leading descriptor is confidently
-    suspicious, e.g. a long fine linear calcification) or vascular -> 2; not characterised,
-    shape not resolved at this pixel spacing, or low descriptor confidence -> 0 (magnification
-    views);
+    Rules, first match wins: macrocalcification or vascular -> 2; not characterised, shape not
+    resolved at this pixel spacing, or low descriptor confidence -> 0 (magnification views);
     typically benign morphology -> 2; only round or punctate, grouped -> 3 (a single group at
     baseline), diffuse -> 2; otherwise the probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A,
     <= 50% -> 4B, < 95% -> 4C, else 5.
@@ -60,7 +58,8 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
 
 
 def _rule(finding: Finding) -> tuple[Category, str]:
-    if finding.kind == FindingKind.MACROCALCIFICATION and not _suspicious_lead(finding):
+    if finding.kind == FindingKind.MACROCALCIFICATION:
+        # a single calcification, even a linear one, is not a suspicious group (reference 2-3)
         return Category.BENIGN, "a macrocalcification: typically benign"
     if finding.kind == FindingKind.VASCULAR:
         return Category.BENIGN, "vascular calcification along a vessel: benign"
@@ -81,17 +80,6 @@ def _rule(finding: Finding) -> tuple[Category, str]:
     probability = finding.malignancy_probability
     assert probability is not None  # _incomplete_reason returns a reason when it is missing
     return category_from_probability(probability), probability_reason(finding)
-
-
-def _suspicious_lead(finding: Finding) -> bool:
-    """True when the most confident descriptor is suspicious and confident enough to act on."""
-    if not finding.morphology:
-        return False
-    lead = finding.morphology[0]
-    return (
-        lead.descriptor in SUSPICIOUS_MORPHOLOGIES
-        and lead.confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
-    )
 
 
 def _incomplete_reason(finding: Finding) -> str | None:
