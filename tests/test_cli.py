@@ -104,3 +104,51 @@ def test_unknown_report_format_is_refused(cluster_png: Path, tmp_path: Path) -> 
     result = runner.invoke(app, ["analyze", str(cluster_png), "--report", "json,pdf"])
     assert result.exit_code != 0
     assert "pdf" in result.output
+
+
+def _other_modality_dicom(path: Path) -> Path:
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
+    ds.SOPClassUID = CTImageStorage
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.StudyInstanceUID = ds.SeriesInstanceUID = generate_uid()
+    ds.Modality = "CT"
+    ds.Rows, ds.Columns = 64, 64
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.PixelData = np.full((64, 64), 900, np.uint16).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_other_modality_no_breast_and_bomb_are_refused_cleanly(
+    cluster_png: Path, tmp_path: Path
+) -> None:
+    """Issue 3 item 10: each bad file gets one sentence naming it; the run exits non-zero."""
+    noise = np.random.default_rng(0).random((400, 300))
+    cases = [
+        (_other_modality_dicom(tmp_path / "head.dcm"), [], "modality CT"),
+        (_png16(tmp_path / "noise.png", noise), ["--pixel-spacing", "0.1"], "no breast"),
+        (cluster_png, ["--pixel-spacing", "0.1", "--max-pixels", "100000"], "pixels"),
+    ]
+    for path, options, words in cases:
+        out = tmp_path / f"out-{path.stem}"
+        result = runner.invoke(app, ["analyze", str(path), "--out", str(out), *options])
+        assert result.exit_code == 2, result.output
+        assert path.name in result.output and words in result.output, result.output
+        assert "Traceback" not in result.output
+        assert not out.exists() or not any(out.iterdir())
+
+
+def test_invalid_environment_setting_is_one_sentence(
+    cluster_png: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAMMOCALC_MAX_PIXELS", "-5")
+    result = runner.invoke(app, ["analyze", str(cluster_png)])
+    assert result.exit_code == 2
+    assert "MAMMOCALC_MAX_PIXELS" in result.output and "Traceback" not in result.output

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from mammocalc.errors import MammocalcError
+from mammocalc.settings import Settings
 
 EXIT_BAD_INPUT = 2
 
@@ -85,15 +86,33 @@ def analyze(
     report: Annotated[
         str, typer.Option(help="Outputs to write: any of json,overlay,html,patient.")
     ] = "json,overlay",
+    max_pixels: Annotated[
+        int | None,
+        typer.Option(
+            "--max-pixels",
+            help="Refuse larger images (decompression-bomb guard; default 80 million, "
+            "or MAMMOCALC_MAX_PIXELS).",
+        ),
+    ] = None,
 ) -> None:
-    """Analyse mammograms: files of one study are read as one exam."""
+    """Analyse mammograms: files of one study are read as one exam.
+
+    Every setting can also come from a ``MAMMOCALC_<NAME>`` environment variable (see
+    ``mammocalc.settings.Settings``).
+    """
     from mammocalc.batch import analyze_files
 
     formats = _formats(report)
     console = Console(stderr=json_out)
     with user_errors():
+        settings = Settings.from_env(max_pixels=max_pixels)
         outcome = analyze_files(
-            paths, out_dir=out, spacing_mm=pixel_spacing, formats=formats, console=console
+            paths,
+            out_dir=out,
+            spacing_mm=pixel_spacing,
+            formats=formats,
+            console=console,
+            settings=settings,
         )
     if json_out:
         for written in outcome.reports:

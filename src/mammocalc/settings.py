@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mammocalc.errors import ParameterError
 
 
 class Settings(BaseModel):
@@ -56,4 +58,11 @@ class Settings(BaseModel):
             if env is not None:
                 values[name] = env
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"MAMMOCALC_{str(e['loc'][0]).upper()} (or its option) {e['msg'].lower()}"
+                for e in exc.errors()
+            )
+            raise ParameterError(f"invalid setting: {problems}.") from None

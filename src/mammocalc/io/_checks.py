@@ -25,7 +25,8 @@ def check_pixel_count(rows: int, cols: int, max_pixels: int, source: str) -> Non
     if n_pixels > max_pixels:
         raise InputError(
             f"{source}: the image has {rows} x {cols} = {n_pixels:,} pixels, more than the "
-            f"limit of {max_pixels:,}; raise MAMMOCALC_MAX_PIXELS if the file is trusted."
+            f"limit of {max_pixels:,}; raise it (--max-pixels or MAMMOCALC_MAX_PIXELS) "
+            "if the file is trusted."
         )
     if n_pixels == 0:
         raise InputError(
