@@ -1,4 +1,4 @@
-"""The errors mammocalc raises. Each message is one sentence naming the file or argument and the fix.
+"""The errors mammocalc raises; each message names the file or argument and the fix.
 
 The CLI maps :class:`MammocalcError` to exit code 2 (bad input) and prints only its message.
 """
@@ -19,4 +19,4 @@ class ParameterError(MammocalcError, ValueError):
 
 
 class DatasetError(MammocalcError):
-    """A dataset directory or truth file for evaluation is malformed (the message names the line)."""
+    """A dataset directory or truth file is malformed (the message names the line)."""
