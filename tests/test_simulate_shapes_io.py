@@ -143,3 +143,26 @@ def test_cli_writes_files_and_rejects_bad_arguments(tmp_path: Path) -> None:
 def test_cli_rejects_bad_n(tmp_path: Path, bad: int) -> None:
     with pytest.raises(ParameterError, match="--n"):
         simulate_command(tmp_path, n=bad)
+
+
+def test_cli_exam_dose_and_bits(tmp_path: Path) -> None:
+    """--exam writes four views of one study; --dose-ugy and --bits reach the DICOM."""
+    import pydicom
+
+    app = typer.Typer()
+    app.command()(simulate_command)
+    options = ["--out", str(tmp_path), "--exam", "--spacing", "0.3", "--scene", "normal"]
+    result = CliRunner().invoke(app, [*options, "--format", "dcm", "--bits", "14"])
+    assert result.exit_code == 0, result.output
+    files = sorted(tmp_path.glob("*.dcm"))
+    datasets = [pydicom.dcmread(f) for f in files]
+    assert len(files) == 4 and len({ds.StudyInstanceUID for ds in datasets}) == 1
+    assert {(ds.ImageLaterality, ds.ViewPosition) for ds in datasets} == {
+        ("L", "CC"),
+        ("L", "MLO"),
+        ("R", "CC"),
+        ("R", "MLO"),
+    }
+    assert all(ds.BitsStored == 14 for ds in datasets)
+    bad = CliRunner().invoke(app, [*options, "--dose-ugy", "1"])
+    assert isinstance(bad.exception, ParameterError) and "ugy" in str(bad.exception).lower()

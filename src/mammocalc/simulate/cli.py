@@ -9,8 +9,9 @@ import typer
 from rich.progress import Progress
 
 from mammocalc.errors import ParameterError
-from mammocalc.simulate.generate import simulate_image
+from mammocalc.simulate.generate import simulate_exam, simulate_image
 from mammocalc.simulate.scenes import SCENES
+from mammocalc.simulate.truth import SimulatedImage
 from mammocalc.simulate.writers import FORMATS, write_simulated
 
 
@@ -27,8 +28,19 @@ def simulate_command(
     scene: Annotated[str, typer.Option("--scene", help=f"One of: {', '.join(SCENES)}.")] = "random",
     format: Annotated[str, typer.Option("--format", help="Comma-separated: dcm, png.")] = "dcm,png",
     film: Annotated[bool, typer.Option("--film", help="Digitised film (200 um, 8 bits).")] = False,
+    exam: Annotated[
+        bool, typer.Option("--exam", help="N four-view exams (L/R CC and MLO) instead of images.")
+    ] = False,
+    dose_ugy: Annotated[
+        float, typer.Option("--dose-ugy", help="Air kerma at the detector (uGy): sets the noise.")
+    ] = 80.0,
+    bits: Annotated[int, typer.Option("--bits", help="Bits stored: 12 or 14 (digital).")] = 12,
 ) -> None:
-    """Simulate N mammograms with complete calcification truth (<name>.truth.json beside each)."""
+    """Simulate N mammograms with complete calcification truth (<name>.truth.json beside each).
+
+    With ``--exam`` each of the N items is a four-view exam sharing one Study Instance UID;
+    ``--view`` and ``--laterality`` are then ignored.
+    """
     if n < 1:
         raise ParameterError(f"--n must be at least 1, got {n}.")
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
@@ -39,18 +51,37 @@ def simulate_command(
         )
     # --spacing keeps its digital default unless given; film defaults to 200 um like mini-MIAS
     spacing_mm = 0.2 if film and spacing == 0.1 else spacing
+    written = 0
     with Progress(disable=n == 1, transient=True) as progress:
         task = progress.add_task("simulating", total=n)
         for i in range(n):
-            sim = simulate_image(
-                seed + i,
-                spacing_mm=spacing_mm,
-                view=view,
-                laterality=laterality,
-                density=density,
-                scene=scene,
-                film=film,
-            )
-            write_simulated(sim, out, formats=formats)
+            sims: list[SimulatedImage]
+            if exam:
+                sims = simulate_exam(
+                    seed + i,
+                    spacing_mm=spacing_mm,
+                    density=density,
+                    scene=scene,
+                    film=film,
+                    detector_kerma_ugy=dose_ugy,
+                    bits_stored=bits,
+                )
+            else:
+                sims = [
+                    simulate_image(
+                        seed + i,
+                        spacing_mm=spacing_mm,
+                        view=view,
+                        laterality=laterality,
+                        density=density,
+                        scene=scene,
+                        film=film,
+                        detector_kerma_ugy=dose_ugy,
+                        bits_stored=bits,
+                    )
+                ]
+            for sim in sims:
+                write_simulated(sim, out, formats=formats)
+            written += len(sims)
             progress.advance(task)
-    typer.echo(f"wrote {n} simulated image(s) to {out}")
+    typer.echo(f"wrote {written} simulated image(s) to {out}")

@@ -113,19 +113,22 @@ def simulate_exam(
     spacing_mm: float | None = None,
     density: str = "b",
     film: bool = False,
+    detector_kerma_ugy: float = 80.0,
+    bits_stored: int = 12,
 ) -> list[SimulatedImage]:
     """Simulate a four-view exam: L-CC, L-MLO, R-CC, R-MLO.
 
     The scene's findings go in one breast (drawn from the seed), bilateral ones (diffuse) in both;
     each finding appears on the CC and the MLO view of its breast at the same distance from the
-    nipple (``TruthFinding.exam_finding`` links the two).
+    nipple (``TruthFinding.exam_finding`` links the two). Arguments as for :func:`simulate_image`.
     """
     _check(seed, "CC", "L", density, scene, spacing_mm, film)
+    detector = _detector(film, detector_kerma_ugy, bits_stored)
     rng = np.random.default_rng([seed, _STREAM_PLAN])
     recipes = SCENES[scene].draw(rng)
     side = Laterality.LEFT if rng.random() < 0.5 else Laterality.RIGHT
     by_side = {lat: [r for r in recipes if r.bilateral or lat == side] for lat in Laterality}
-    return _exam(seed, scene, by_side, spacing_mm, density, film)
+    return _exam(seed, scene, by_side, spacing_mm, density, film, detector)
 
 
 def demo_exam() -> list[SimulatedImage]:
@@ -155,6 +158,7 @@ def _exam(
     spacing_mm: float | None,
     density: str,
     film: bool,
+    detector: Detector | None = None,
 ) -> list[SimulatedImage]:
     spacing = spacing_mm if spacing_mm is not None else (0.2 if film else 0.1)
     study = _uid(seed, "study")
@@ -178,6 +182,7 @@ def _exam(
                     None,
                     film,
                     study,
+                    detector,
                 )
             )
     return images
