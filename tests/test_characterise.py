@@ -385,3 +385,70 @@ def test_shipped_model_round_trips_and_records_its_command() -> None:
     again = RiskModel.from_json(model.to_json())
     assert np.allclose(again.coef, model.coef)
     assert again.bootstrap.shape == model.bootstrap.shape and len(model.bootstrap) >= 100
+
+
+def random_morphology_model(seed: int) -> MorphologyModel:
+    """A learned classifier with random coefficients over a few classes (any model will do)."""
+    rng = np.random.default_rng(seed)
+    classes = (
+        Morphology.AMORPHOUS,
+        Morphology.PUNCTATE,
+        Morphology.FINE_PLEOMORPHIC,
+        Morphology.FINE_LINEAR_BRANCHING,
+        Morphology.ROUND,
+    )
+    n_features = len(member_features(calc(0, 0.0, 0.0), SPACING_MM))
+    return MorphologyModel(
+        classes=classes,
+        mean=np.zeros(n_features),
+        scale=np.ones(n_features),
+        coef=rng.normal(0.0, 2.0, (len(classes), n_features)),
+        intercept=rng.normal(0.0, 1.0, len(classes)),
+    )
+
+
+@pytest.mark.parametrize("model_seed", [None, 0, 1, 2, 3])
+def test_adding_calcifications_never_lowers_a_cluster_calls_confidence(
+    model_seed: int | None,
+) -> None:
+    model = None if model_seed is None else random_morphology_model(model_seed)
+    rng = np.random.default_rng(7)
+    members = pleomorphic_cluster(6, seed=3) + linear_branching(100, 5)
+    members += [
+        calc(200 + i, 22.0, 31.0, diameter_mm=float(rng.uniform(0.1, 0.6))) for i in range(5)
+    ]
+    order = rng.permutation(len(members))
+    previous: dict[Morphology, float] = {}
+    for k in range(2, len(members) + 1):
+        subset = [members[i] for i in order[:k]]
+        calls = morphology_calls(subset, FindingKind.CLUSTER, SPACING_MM, model=model)
+        current = {c.descriptor: c.confidence for c in calls}
+        for word, before in previous.items():
+            # only a call that one calcification makes (at most 1/3) may give way to others
+            assert current.get(word, 0.0) >= before - 1e-9 or before <= 1 / 3 + 1e-9, word
+        previous = current
+
+
+@pytest.mark.parametrize("distribution", [None, Distribution.GROUPED, Distribution.LINEAR])
+def test_firmer_suspicious_calls_never_lower_the_probability(
+    distribution: Distribution | None,
+) -> None:
+    """Raising the presence of any descriptor with a non-negative coefficient raises p."""
+    coef = dict(zip(shipped_model().feature_names, shipped_model().coef, strict=True))
+    assert coef["worst:FINE_LINEAR_BRANCHING"] >= coef["worst:FINE_PLEOMORPHIC"] >= 0.0
+    rng = np.random.default_rng(0)
+    words = list(Morphology)
+    for _ in range(300):
+        chosen = rng.choice(len(words), size=int(rng.integers(1, 4)), replace=False)
+        presence = {words[i]: float(rng.uniform(0, 1)) for i in chosen}
+        before = descriptor_risk(presence, distribution).probability
+        for word in (Morphology.FINE_LINEAR_BRANCHING, Morphology.FINE_PLEOMORPHIC):
+            firmer = {**presence, word: min(1.0, presence.get(word, 0.0) + 0.3)}
+            assert descriptor_risk(firmer, distribution).probability >= before - 1e-12
+
+
+def test_presence_one_reproduces_the_word_encoding() -> None:
+    words = [Morphology.AMORPHOUS, Morphology.RIM]
+    by_words = descriptor_risk(words, Distribution.GROUPED).probability
+    by_presence = descriptor_risk(dict.fromkeys(words, 1.0), Distribution.GROUPED).probability
+    assert by_presence == pytest.approx(by_words)

@@ -190,8 +190,10 @@ def morphology_calls(
     """Descriptors of a finding with confidences, most confident first.
 
     A class is called when at least ``CALL_MIN_COUNT`` members show it (all of them when fewer).
-    Its confidence is min(1, members / ``CONFIDENT_COUNT``) (clusters only) times the mean, over
-    those members, of the classifier's certainty times the shape reliability at this spacing.
+    Each member weighs the classifier's certainty times the shape reliability at this spacing.
+    In a cluster a call's confidence is the sum of the ``CONFIDENT_COUNT`` largest weights of
+    the members showing it, over ``CONFIDENT_COUNT`` (fewer members count as 0), so adding
+    calcifications never lowers a call's confidence; in other findings it is their mean weight.
 
     Parameters
     ----------
@@ -220,24 +222,41 @@ def morphology_calls(
         rows = [i for i, k in enumerate(classes) if k == label]
         if len(rows) < min(t.CALL_MIN_COUNT, len(members)):
             continue
-        amount = min(1.0, len(rows) / t.CONFIDENT_COUNT) if kind == FindingKind.CLUSTER else 1.0
-        calls[label] = (amount * float(np.mean([weight[i] for i in rows])), len(rows))
+        calls[label] = (_call_confidence([weight[i] for i in rows], kind), len(rows))
     pleomorphic = _pleomorphism_confidence(members, classes, weight)
     if pleomorphic > calls.get(Morphology.FINE_PLEOMORPHIC, (0.0, 0))[0]:
         calls[Morphology.FINE_PLEOMORPHIC] = (pleomorphic, 0)
     if not calls:  # no class reaches the count: report the commonest, with its low confidence
         label = max(dict.fromkeys(classes), key=classes.count)
         rows = [i for i, k in enumerate(classes) if k == label]
-        share = len(rows) / len(members)
-        calls[label] = (float(np.mean([weight[i] for i in rows])) * share, len(rows))
+        # in a cluster it rests on one member: at most 1 / CONFIDENT_COUNT
+        share = 1.0 if kind == FindingKind.CLUSTER else len(rows) / len(members)
+        calls[label] = (_call_confidence([weight[i] for i in rows], kind) * share, len(rows))
     ordered = sorted(calls.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
     return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
+
+
+def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:
+    """Confidence of a call from its members' weights (see :func:`morphology_calls`).
+
+    For a cluster: the mean of the ``CONFIDENT_COUNT`` largest weights, missing ones counted as
+    0; it never falls when a member is added (the top weights can only grow).
+    """
+    if kind != FindingKind.CLUSTER:
+        return float(np.mean(weights))
+    best = sorted(weights, reverse=True)[: t.CONFIDENT_COUNT]
+    return float(sum(best) / t.CONFIDENT_COUNT)
 
 
 def _pleomorphism_confidence(
     members: Sequence[Calcification], classes: Sequence[Morphology], weight: Sequence[float]
 ) -> float:
-    """Confidence that small, non-linear members vary enough in size to be fine pleomorphic."""
+    """Confidence that small, non-linear members vary enough in size to be fine pleomorphic.
+
+    Size variation is the second-largest over the second-smallest diameter of the small
+    members (one outlier at either end does not count); like the call confidence
+    (:func:`_call_confidence`) it can only grow when calcifications are added.
+    """
     small = [
         i
         for i, (c, k) in enumerate(zip(members, classes, strict=True))
@@ -246,8 +265,9 @@ def _pleomorphism_confidence(
     ]
     if len(small) < t.PLEOMORPHIC_MIN_MEMBERS:
         return 0.0
-    diameters = np.asarray([members[i].diameter_mm for i in small])
-    cv = float(diameters.std() / diameters.mean())
-    if cv < t.PLEOMORPHIC_MIN_CV:
+    diameters = np.sort([members[i].diameter_mm for i in small])
+    ratio = float(diameters[-2] / max(diameters[1], 1e-6))
+    if ratio < t.PLEOMORPHIC_MIN_SIZE_RATIO:
         return 0.0
-    return float(np.mean([weight[i] for i in small]) * min(1.0, cv / (2 * t.PLEOMORPHIC_MIN_CV)))
+    strength = min(1.0, np.log(ratio) / (2.0 * np.log(t.PLEOMORPHIC_MIN_SIZE_RATIO)))
+    return _call_confidence([weight[i] for i in small], FindingKind.CLUSTER) * float(strength)

@@ -7,6 +7,8 @@ radiologists decide on), ordered by :data:`SUSPICION_ORDER`, plus whether a typi
 descriptor is also present; distribution as one indicator per word. This encoding matches the
 multi-hot one in patient-grouped cross-validation (both ROC AUC about 0.81) and makes the
 probability monotone by construction: adding a more suspicious descriptor can only raise it.
+Descriptors called from an image enter with a presence that grows with their confidence
+(:func:`descriptor_presence`), so a call that firms up never makes a less suspicious one decide.
 
 Measured image evidence (count, local density, size variation, fine linear members, branching;
 :mod:`mammocalc._evidence`) is added on the calibrated logit by :func:`evidence_logit`: monotone,
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from mammocalc import _thresholds as t
 from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, Distribution, Morphology
 
 #: Morphologies in decreasing order of suspicion (reference section 5: fine linear branching
@@ -74,17 +77,50 @@ EVIDENCE_LIMIT_LOGIT = 1.0
 
 
 def descriptor_vector(
-    morphology: Sequence[Morphology], distributions: Sequence[Distribution]
+    morphology: Sequence[Morphology] | Mapping[Morphology, float],
+    distributions: Sequence[Distribution],
 ) -> np.ndarray:
-    """Encode descriptors as the model's feature vector, shape (len(FEATURE_NAMES),), float64."""
-    present = {Morphology(m) for m in morphology}
-    worst = next((m for m in SUSPICION_ORDER if m in present), None)
+    """Encode descriptors as the model's feature vector, shape (len(FEATURE_NAMES),), float64.
+
+    Parameters
+    ----------
+    morphology : sequence of Morphology, or mapping Morphology -> presence in [0, 1]
+        Words (each fully present), or each called descriptor with how firmly it is present
+        (:func:`descriptor_presence`). With presences the "most suspicious descriptor" one-hot
+        becomes soft: its entry for the j-th word of :data:`SUSPICION_ORDER` is
+        ``S_j - S_(j-1)``, where ``S_j`` is the largest presence among the first j words, and
+        the rest of the weight, ``1 - S_n``, stays on the intercept ("not described firmly").
+        Raising the presence of any word whose coefficient is >= 0 (fine linear branching
+        first) therefore never lowers the logit, and presences of 0 or 1 give the words'
+        encoding exactly.
+    distributions : sequence of Distribution
+    """
+    presence = (
+        {Morphology(m): float(v) for m, v in morphology.items()}
+        if isinstance(morphology, Mapping)
+        else {Morphology(m): 1.0 for m in morphology}
+    )
+    values: list[float] = []
+    reached = 0.0  # S_(j-1)
+    for m in SUSPICION_ORDER:
+        now = max(reached, presence.get(m, 0.0))
+        values.append(now - reached)
+        reached = now
+    values.append(max((v for m, v in presence.items() if m in _CLEARLY_BENIGN), default=0.0))
     dists = {Distribution(d) for d in distributions}
-    values = [float(worst == m) for m in SUSPICION_ORDER]
-    values.append(float(bool(present & _CLEARLY_BENIGN)))
     values.extend(float(d in dists) for d in Distribution)
-    values.extend([float(not present), float(not dists)])
+    values.extend([float(not presence), float(not dists)])
     return np.asarray(values, dtype=np.float64)
+
+
+def descriptor_presence(confidence: float) -> float:
+    """How firmly a called descriptor enters the probability, in [0, 1], from its confidence.
+
+    0 up to ``RISK_IGNORE_CONFIDENCE`` (a call one calcification could make), rising linearly
+    to 1 at ``RISK_MIN_CONFIDENCE``; non-decreasing, so a firmer call never weighs less.
+    """
+    low, full = t.RISK_IGNORE_CONFIDENCE, t.RISK_MIN_CONFIDENCE
+    return float(np.clip((confidence - low) / (full - low), 0.0, 1.0))
 
 
 def evidence_logit(features: Mapping[str, float] | None) -> float:

@@ -45,11 +45,17 @@ SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the sk
 
 # --- morphology calls of a finding ------------------------------------------------------------
 CALL_MIN_COUNT = 2  # a descriptor is called when at least this many members show it
-CONFIDENT_COUNT = 3  # a call's confidence saturates at this many members
+CONFIDENT_COUNT = 3  # a cluster's call rests on its this many most certain members
 SHAPE_RELIABLE_PX = 3.0  # members this many pixels across give fully reliable shapes
-PLEOMORPHIC_MIN_CV = 0.4  # size variation (CV of diameters) that calls fine pleomorphic
-PLEOMORPHIC_MIN_MEMBERS = 3
-RISK_MIN_CONFIDENCE = 0.5  # descriptors less confident than this do not enter the probability
+#: Size variation that calls fine pleomorphic: second-largest / second-smallest diameter of the
+#: small members (about a diameter CV of 0.4 for 8 members); full confidence at its square.
+PLEOMORPHIC_MIN_SIZE_RATIO = 2.5
+PLEOMORPHIC_MIN_MEMBERS = 4  # second-largest and second-smallest differ from 4 members on
+#: A descriptor enters the probability fully from this confidence; below it, in proportion
+#: (weight confidence / RISK_MIN_CONFIDENCE), and not at all up to RISK_IGNORE_CONFIDENCE.
+RISK_MIN_CONFIDENCE = 0.5
+#: A call resting on one member of a cluster reaches at most 1 / CONFIDENT_COUNT: ignored.
+RISK_IGNORE_CONFIDENCE = 1.0 / CONFIDENT_COUNT
 
 # --- CC/MLO matching and exam level -----------------------------------------------------------
 MATCH_MAX_NIPPLE_DIFFERENCE_MM = 15.0  # same finding: distances from the nipple within this

@@ -20,6 +20,7 @@ from mammocalc._morphology import morphology_calls, shipped_morphology_model
 from mammocalc._risk import (
     INTERVAL_LEVEL,
     RiskModel,
+    descriptor_presence,
     descriptor_vector,
     evidence_logit,
     shipped_model,
@@ -58,7 +59,7 @@ class RiskEstimate:
 
 
 def descriptor_risk(
-    morphology: Sequence[Morphology | str],
+    morphology: Sequence[Morphology | str] | Mapping[Morphology, float],
     distribution: Distribution | str | Sequence[Distribution | str] | None,
     features: Mapping[str, float] | None = None,
     *,
@@ -68,8 +69,9 @@ def descriptor_risk(
 
     Parameters
     ----------
-    morphology : sequence of Morphology or str
-        The descriptors present (empty: not described).
+    morphology : sequence of Morphology or str, or mapping Morphology -> presence in [0, 1]
+        The descriptors present (empty: not described), or each called descriptor with how
+        firmly it is present (:func:`mammocalc._risk.descriptor_presence` of its confidence).
     distribution : Distribution, str, sequence of them, or None
         The distribution (CBIS-DDSM sometimes gives two, e.g. grouped and linear).
     features : mapping, optional
@@ -90,7 +92,11 @@ def descriptor_risk(
     True
     """
     model = shipped_model() if model is None else model
-    words = [Morphology(m) for m in morphology]
+    words: list[Morphology] | dict[Morphology, float] = (
+        {Morphology(m): float(v) for m, v in morphology.items()}
+        if isinstance(morphology, Mapping)
+        else [Morphology(m) for m in morphology]
+    )
     x = descriptor_vector(words, _distributions(distribution))
     shift = evidence_logit(features)
     descriptor_logit = float(model.calibrated_logit(x)[0])
@@ -155,8 +161,8 @@ def characterise(
     )
     distribution = _refined_distribution(finding)
     evidence = evidence_features(members) if finding.kind == FindingKind.CLUSTER else {}
-    confident = [c.descriptor for c in calls if c.confidence >= t.RISK_MIN_CONFIDENCE]
-    risk = descriptor_risk(confident or [c.descriptor for c in calls], distribution, evidence)
+    presence = {c.descriptor: descriptor_presence(c.confidence) for c in calls}
+    risk = descriptor_risk(presence, distribution, evidence)
     features = {
         **finding.features,
         **evidence,
