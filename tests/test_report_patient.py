@@ -49,6 +49,8 @@ def _variants() -> list[tuple[str, Report]]:
             ),
         )
     )
+    for category in (Category.SUSPICIOUS_LOW, Category.SUSPICIOUS_HIGH):
+        variants.append((category.value, make_report({Laterality.RIGHT: [category]})))
     variants.append(("5", make_report({Laterality.LEFT: [Category.HIGHLY_SUGGESTIVE]})))
     return variants
 
@@ -83,7 +85,7 @@ def test_letter_explains_calcifications_as_the_seed_text_does(management: Manage
 
 
 def test_both_breasts_and_differing_steps_are_named() -> None:
-    text = html_text(patient_letter(VARIANTS[-2][1]))
+    text = html_text(patient_letter(dict(VARIANTS)["mixed"]))
     assert "both breasts" in text
     assert "For your right breast" in text and "6 months" in text
 
@@ -106,9 +108,49 @@ def test_letter_carries_no_identifiers() -> None:
 @pytest.mark.parametrize("category", [Category.SUSPICIOUS_HIGH, Category.HIGHLY_SUGGESTIVE])
 def test_high_suspicion_letter_gives_no_false_reassurance(category: Category) -> None:
     text = html_text(patient_letter(make_report({Laterality.RIGHT: [category]})))
-    assert "do not have cancer" not in text and "does not mean that you have cancer" not in text
-    assert "Only a biopsy can tell what they are" in text
+    # the general fact of the seed text stays, but nothing says that she is unlikely to have cancer
+    assert "Most calcifications that are checked with a biopsy turn out not to be cancer" in text
+    assert "in your right breast have a pattern that is" in text
+    assert "does not mean that you have cancer" not in text
+    assert "most women who have them do not have cancer" not in text
+    assert "Most calcifications like these" not in text
+    assert "Only a biopsy can tell" in text
     assert "stereotactic core biopsy" in text
+
+
+def test_4c_letter_says_some_such_findings_are_not_cancer_and_5_does_not() -> None:
+    text_4c = html_text(patient_letter(make_report({Laterality.RIGHT: [Category.SUSPICIOUS_HIGH]})))
+    text_5 = html_text(patient_letter(make_report({Laterality.LEFT: [Category.HIGHLY_SUGGESTIVE]})))
+    assert "some calcifications like these turn out not to be cancer" in text_4c
+    assert "like these turn out not to be cancer" not in text_5
+    assert "biopsy soon" in text_5
+
+
+@pytest.mark.parametrize(
+    ("category", "odds"),
+    [
+        (Category.PROBABLY_BENIGN, "fewer than 2 in 100 calcifications like these"),
+        (Category.SUSPICIOUS_LOW, "More than 9 in 10 calcifications like these"),
+        (Category.SUSPICIOUS_MODERATE, "Most calcifications like these turn out not to be cancer"),
+    ],
+)
+def test_letter_gives_the_odds_of_the_category(category: Category, odds: str) -> None:
+    """The odds follow the BI-RADS ranges: 3 <= 2%, 4A <= 10%, 4B <= 50% likely cancer."""
+    text = html_text(patient_letter(make_report({Laterality.LEFT: [category]})))
+    assert odds in text
+
+
+@pytest.mark.parametrize(("name", "report"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_every_letter_that_asks_for_more_says_most_are_not_cancer(
+    name: str, report: Report
+) -> None:
+    text = html_text(patient_letter(report))
+    if report.management in (Management.STEREOTACTIC_BIOPSY, Management.MAGNIFICATION_VIEWS):
+        assert (
+            "most women who have them do not have cancer" in text
+            or "Most calcifications that are checked with a biopsy turn out not to be cancer"
+            in text
+        ), name
 
 
 def test_unknown_side_is_called_one_breast() -> None:

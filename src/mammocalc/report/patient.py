@@ -28,33 +28,57 @@ WHAT_THEY_MEAN = (
 MOST_ARE_NOT_CANCER = (
     "Even when calcifications need a closer look, most women who have them do not have cancer."
 )
+# For 4C and 5 (reference section 2: more than 50% and at least 95% likely to be cancer) the
+# general fact is still true and still said, but not as comfort for this woman's calcifications.
+MOST_BIOPSIES_ARE_NOT_CANCER = (
+    "Most calcifications that are checked with a biopsy turn out not to be cancer."
+)
+HIGH_SUSPICION_MEANING: dict[Category, str] = {
+    # 4C: 5% to 50% of such findings are benign, so "some", not "most"
+    Category.SUSPICIOUS_HIGH: (
+        "The calcifications in {where} have a pattern that is more worrying than most, so the "
+        "biopsy is important. "
+        "Even so, some calcifications like these turn out not to be cancer. "
+        "Only a biopsy can tell what they are."
+    ),
+    # 5: at least 95% are cancer; say so plainly and say what helps
+    Category.HIGHLY_SUGGESTIVE: (
+        "The calcifications in {where} have a pattern that is usually a sign of cancer, so it "
+        "is important to have the biopsy soon. Only a biopsy can tell for sure. Your doctor and "
+        "the breast care team will help you with each step."
+    ),
+}
 
-# How the calcifications in one breast look, by that breast's category.
+# How the calcifications in one breast look, by that breast's category; the odds follow the
+# BI-RADS likelihood ranges of reference section 2 (3: at most 2%, 4A: at most 10%, 4B: at most
+# 50% likely to be cancer).
+_NEEDS_BIOPSY = (
+    "some calcifications have a shape or pattern that needs to be checked with a biopsy."
+)
 BREAST_FINDING: dict[Category, str] = {
     Category.BENIGN: "the calcifications look benign. Benign means they are not cancer.",
     Category.PROBABLY_BENIGN: (
-        "the calcifications are probably benign. This means they are very likely not cancer. "
+        "the calcifications are probably benign. This means they are very likely not cancer: "
+        "fewer than 2 in 100 calcifications like these turn out to be cancer. "
         "We want to make sure they do not change."
     ),
     Category.INCOMPLETE: (
         "we need a closer look at the calcifications before we can say what they are."
     ),
     Category.SUSPICIOUS_LOW: (
-        "some calcifications have a shape or pattern that needs to be checked with a biopsy. "
-        "This does not mean that you have cancer."
+        f"{_NEEDS_BIOPSY} This does not mean that you have cancer. More than 9 in 10 "
+        "calcifications like these turn out not to be cancer."
+    ),
+    Category.SUSPICIOUS_MODERATE: (
+        f"{_NEEDS_BIOPSY} This does not mean that you have cancer. Most calcifications like "
+        "these turn out not to be cancer."
+    ),
+    Category.SUSPICIOUS_HIGH: _NEEDS_BIOPSY,
+    Category.HIGHLY_SUGGESTIVE: (
+        "some calcifications have a shape or pattern that must be checked with a biopsy soon."
     ),
 }
-BREAST_FINDING[Category.SUSPICIOUS_MODERATE] = BREAST_FINDING[Category.SUSPICIOUS_LOW]
-# 4C and 5 are more likely than not to be cancer: no reassurance the finding does not support.
-BREAST_FINDING[Category.SUSPICIOUS_HIGH] = (
-    "some calcifications have a shape or pattern that needs to be checked with a biopsy. "
-    "Only a biopsy can tell what they are."
-)
-BREAST_FINDING[Category.HIGHLY_SUGGESTIVE] = (
-    "some calcifications have a shape or pattern that must be checked with a biopsy soon. "
-    "Only a biopsy can tell what they are."
-)
-HIGH_SUSPICION = frozenset({Category.SUSPICIOUS_HIGH, Category.HIGHLY_SUGGESTIVE})
+HIGH_SUSPICION = frozenset(HIGH_SUSPICION_MEANING)
 
 NEXT_STEP: dict[Management, list[str]] = {
     Management.ROUTINE_SCREENING: [
@@ -105,9 +129,12 @@ def patient_letter(report: Report) -> str:
 
     Says what was seen (calcifications are tiny calcium deposits), what it usually means (most are
     not cancer, even most suspicious ones; dietary calcium does not cause them) and what happens
-    next for the exam's management. For BI-RADS 4C and 5, where cancer is more likely than not,
-    the letter does not say that most suspicious calcifications are not cancer; it says that
-    only a biopsy can tell. Breasts are named by side; the patient is not named.
+    next for the exam's management. Each breast's text gives the odds its category stands for
+    (reference section 2). For BI-RADS 4C and 5, where cancer is more likely than not, the
+    letter still says that most calcifications checked with a biopsy are not cancer, then says
+    plainly that hers are more worrying than most (4C: some like them are not cancer; 5:
+    usually a sign of cancer) and that only a biopsy can tell. Breasts are named by side; the
+    patient is not named.
 
     Parameters
     ----------
@@ -132,8 +159,7 @@ def patient_letter(report: Report) -> str:
             Management.STEREOTACTIC_BIOPSY,
             Management.MAGNIFICATION_VIEWS,
         )
-        if needs_look and report.category not in HIGH_SUSPICION:
-            paragraphs.append(f"<p>{escape(MOST_ARE_NOT_CANCER)}</p>")
+        paragraphs += [f"<p>{escape(text)}</p>" for text in _meaning(affected, needs_look)]
     steps = NEXT_STEP[report.management] + _other_steps(affected, report.management)
     paragraphs += [
         "<h2>What happens next</h2>",
@@ -148,6 +174,15 @@ def patient_letter(report: Report) -> str:
         f"<title>Your mammogram results</title>\n<style>{PATIENT_CSS}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+def _meaning(affected: list[BreastAssessment], needs_look: bool) -> list[str]:
+    """What the worst breast's category usually means, beyond what all calcifications mean."""
+    breast = max(affected, key=lambda b: b.category.rank)
+    if breast.category in HIGH_SUSPICION:
+        specific = HIGH_SUSPICION_MEANING[breast.category].format(where=_where(breast))
+        return [MOST_BIOPSIES_ARE_NOT_CANCER, specific]
+    return [MOST_ARE_NOT_CANCER] if needs_look else []
 
 
 def _where(breast: BreastAssessment) -> str:
