@@ -12,7 +12,7 @@ from mammocalc.errors import InputError
 from mammocalc.models import Report
 from mammocalc.report import clinician_html, overlay_png
 from mammocalc.report.html import SECTION_IDS
-from mammocalc.vocabulary import Category, Laterality
+from mammocalc.vocabulary import Category, Laterality, View
 from test_report_factory import make_report, tiny_mammogram
 
 VOID = {"meta", "img", "br", "link", "hr", "input"}
@@ -120,3 +120,60 @@ def test_missing_overlay_file_is_a_clear_error(report: Report, tmp_path: Path) -
     missing = tmp_path / "gone.png"
     with pytest.raises(InputError, match="gone.png"):
         clinician_html(report, {report.images[0].source: missing})
+
+
+def _with_mlo_twin(report: Report) -> Report:
+    """The report with the left CC image repeated as left MLO, each finding matched to its twin."""
+    cc = next(im for im in report.images if im.laterality is Laterality.LEFT)
+    twin_id = {f.id: f.id.replace("-CC-", "-MLO-") for f in cc.findings}
+    mlo_findings = [
+        f.model_copy(
+            update={
+                "id": twin_id[f.id],
+                "view": View.MLO,
+                "image": cc.source.replace("CC", "MLO"),
+                "count": f.count + 1,
+                "matched_finding": f.id,
+                "reasons": [*f.reasons, f"also seen on the CC view as {f.id}"],
+            }
+        )
+        for f in cc.findings
+    ]
+    cc_findings = [f.model_copy(update={"matched_finding": twin_id[f.id]}) for f in cc.findings]
+    mlo = cc.model_copy(
+        update={
+            "view": View.MLO,
+            "source": cc.source.replace("CC", "MLO"),
+            "findings": mlo_findings,
+        }
+    )
+    cc = cc.model_copy(update={"findings": cc_findings})
+    others = [im for im in report.images if im.laterality is not Laterality.LEFT]
+    return report.model_copy(update={"images": [*others, cc, mlo]})
+
+
+def test_matched_cc_mlo_finding_is_reported_once_with_both_views(report: Report) -> None:
+    html = clinician_html(_with_mlo_twin(report))
+    checker = _parse(html)
+    assert checker.errors == [] and checker.stack == []
+    findings = html[html.index('id="findings"') : html.index('id="images"')]
+    # the 4B lesion: one entry (one tbody) holding the CC and the MLO evidence
+    lesions = re.findall(r'<tbody class="finding lesion">(.*?)</tbody>', findings, re.S)
+    assert len(lesions) == 1
+    lesion = lesions[0]
+    assert "L-CC-2" in lesion and "L-MLO-2" in lesion and "one lesion" in lesion
+    assert "left CC" in lesion and "left MLO" in lesion
+    assert lesion.count("32% (18%\u201349%)") == 2  # each view's probability and interval
+    assert "Reasons, left CC:" in lesion and "Reasons, left MLO:" in lesion
+    # neither view of the lesion gets an entry of its own
+    assert not re.search(r"<tr><td>L-(CC|MLO)-2", findings)
+    # the matched benign pair is counted once in the benign table
+    assert "Benign findings (BI-RADS 2): 1 (1 macrocalcification)" in findings
+    assert findings.count('rowspan="2">L-') == 2
+
+
+def test_print_css_keeps_a_lesion_with_both_views_together(report: Report) -> None:
+    html = clinician_html(_with_mlo_twin(report))
+    assert '<tbody class="finding lesion">' in html
+    print_css = html[html.index("@media print") :]
+    assert "tbody.finding" in print_css.split("break-inside: avoid")[0]

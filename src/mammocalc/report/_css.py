@@ -40,6 +40,7 @@ figure { margin: 0; border: 1px solid var(--rule); padding: .4em; background: #f
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: 9pt; color: var(--muted); margin-top: .3em; }
 .none { color: var(--muted); font-style: italic; }
+.note { color: var(--muted); font-size: 9pt; margin: 0 0 .3em; }
 footer { margin-top: 2em; font-size: 9pt; color: var(--muted); }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {

@@ -2,7 +2,8 @@
 
 Sections (each an element with this id): ``summary``, ``breasts``, ``findings``, ``images``,
 ``warnings``, ``provenance``, ``disclaimer``. Overlay PNGs are embedded as base64 data URIs, so the
-file can be mailed or archived alone.
+file can be mailed or archived alone. A lesion matched on CC and MLO is listed once, with a row
+of evidence per view (:func:`lesions`).
 """
 
 from __future__ import annotations
@@ -130,39 +131,98 @@ def _id_list(ids: list[str], most: int = 6) -> str:
     return f"{len(ids)}: {', '.join(ids[:most])} and {len(ids) - most} more"
 
 
-def _finding_row(finding: Finding) -> str:
+def lesions(findings: Iterable[Finding]) -> list[list[Finding]]:
+    """Findings grouped into lesions, most concerning first.
+
+    A finding matched on the other view of its breast (``matched_finding``, set by
+    :func:`mammocalc.assess.assess`) joins its partner, so a lesion seen on CC and MLO is
+    reported once with both views' evidence; the more concerning view leads.
+    """
+    ordered = by_concern(findings)
+    by_id = {f.id: f for f in ordered}
+    groups: list[list[Finding]] = []
+    placed: set[str] = set()
+    for finding in ordered:
+        if finding.id in placed:
+            continue
+        group = [finding]
+        partner = by_id.get(finding.matched_finding or "")
+        if partner is not None and partner.id not in placed:
+            group.append(partner)
+        placed.update(f.id for f in group)
+        groups.append(group)
+    return groups
+
+
+def _where_cell(finding: Finding) -> str:
     where = f"{side_label(finding.laterality)} {finding.view.value}"
-    matched = (
-        f"<br><small>also on {escape(finding.matched_finding)}</small>"
-        if finding.matched_finding
-        else ""
+    name = PurePath(finding.image.replace(chr(92), "/")).name
+    return (
+        f'<td>{escape(where)}<br><small title="{escape(finding.image)}">{escape(name)}</small></td>'
     )
+
+
+def _evidence_cells(finding: Finding) -> str:
+    """The cells after the id: one view's evidence, probability, category and management."""
     management = finding.management.value if finding.management is not None else "\u2013"
     return (
-        f'<tbody class="finding"><tr><td>{escape(finding.id)}{matched}</td>'
-        f'<td>{escape(where)}<br><small title="{escape(finding.image)}">'
-        f"{escape(PurePath(finding.image.replace(chr(92), '/')).name)}</small></td>"
+        f"{_where_cell(finding)}"
         f'<td>{escape(finding.kind.value)}</td><td class="num">{finding.count}</td>'
         f'<td class="num">{finding.extent_mm:.1f} mm</td>'
         f"<td>{escape(distribution_text(finding))}</td>"
         f"<td>{escape(morphology_text(finding.morphology))}</td>"
         f'<td class="num">{escape(probability_text(finding))}</td>'
-        f"<td>{_badge(finding.category)}</td><td>{escape(management)}</td></tr>"
-        f'<tr class="why"><td colspan="10"><strong>Reasons:</strong> '
-        f"{_list(finding.reasons, css='reasons inline')}</td></tr></tbody>"
+        f"<td>{_badge(finding.category)}</td><td>{escape(management)}</td>"
+    )
+
+
+def _lesion_id_cell(group: list[Finding]) -> str:
+    lead = group[0]
+    if len(group) == 1:
+        matched = (
+            f"<br><small>also on {escape(lead.matched_finding)}</small>"
+            if lead.matched_finding
+            else ""
+        )
+        return f"<td>{escape(lead.id)}{matched}</td>"
+    other = group[1]
+    return (
+        f'<td rowspan="2">{escape(lead.id)}<br><small>= {escape(other.id)}: one lesion, '
+        f"{escape(lead.view.value)} and {escape(other.view.value)} views</small></td>"
+    )
+
+
+def _lesion_rows(group: list[Finding]) -> str:
+    """One lesion: a data row per view (CC and MLO when matched), then the reasons of each."""
+    rows = [f"<tr>{_lesion_id_cell(group)}{_evidence_cells(group[0])}</tr>"]
+    rows += [f"<tr>{_evidence_cells(f)}</tr>" for f in group[1:]]
+    if len(group) == 1:
+        why = f"<strong>Reasons:</strong> {_list(group[0].reasons, css='reasons inline')}"
+    else:
+        why = "<br>".join(
+            f"<strong>Reasons, {escape(side_label(f.laterality))} {escape(f.view.value)}:"
+            f"</strong> {_list(f.reasons, css='reasons inline')}"
+            for f in group
+        )
+    css = "finding lesion" if len(group) > 1 else "finding"
+    return (
+        f'<tbody class="{css}">{"".join(rows)}'
+        f'<tr class="why"><td colspan="10">{why}</td></tr></tbody>'
     )
 
 
 def _findings_section(findings: list[Finding]) -> str:
-    ordered = by_concern(findings)
-    concerning = [f for f in ordered if not _is_benign(f)]
-    benign = [f for f in ordered if _is_benign(f)]
-    rows = "\n".join(_finding_row(f) for f in concerning)
+    groups = lesions(findings)
+    concerning = [g for g in groups if not _is_benign(g[0])]
+    benign = [g for g in groups if _is_benign(g[0])]
+    rows = "\n".join(_lesion_rows(g) for g in concerning)
     if not rows:
         text = "No finding above BI-RADS 2." if benign else "No calcification finding was reported."
         rows = f'<tbody><tr><td colspan="10" class="none">{text}</td></tr></tbody>'
     return f"""<section id="findings">
 <h2>Findings, most concerning first</h2>
+<p class="note">A lesion matched on the CC and MLO views of a breast is listed once, with a row
+for each view.</p>
 <table class="findings"><thead><tr><th>Finding</th><th>Image</th><th>Kind</th><th>Count</th>
 <th>Extent</th><th>Distribution</th><th>Morphology (confidence)</th>
 <th>Malignancy probability (interval)</th><th>Category</th><th>Management</th>
@@ -177,21 +237,29 @@ def _is_benign(finding: Finding) -> bool:
     return finding.category in (Category.NEGATIVE, Category.BENIGN)
 
 
-def _benign_table(findings: list[Finding]) -> str:
-    """Benign findings in one compact line each: they need no action, but stay on record."""
-    if not findings:
+def _benign_row(finding: Finding, id_cell: str) -> str:
+    return (
+        f"<tr>{id_cell}<td>{escape(side_label(finding.laterality))} "
+        f"{escape(finding.view.value)}</td><td>{escape(finding.kind.value)}</td>"
+        f'<td class="num">{finding.count}</td><td class="num">{finding.extent_mm:.1f} mm</td>'
+        f"<td>{escape(morphology_text(finding.morphology))}</td><td>{_badge(finding.category)}</td>"
+        f"<td>{escape('; '.join(finding.reasons))}</td></tr>"
+    )
+
+
+def _benign_table(groups: list[list[Finding]]) -> str:
+    """Benign lesions in one compact line per view: they need no action, but stay on record."""
+    if not groups:
         return ""
-    kinds = Counter(f.kind.value for f in findings)
+    kinds = Counter(g[0].kind.value for g in groups)
     tally = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     rows = "\n".join(
-        f"<tr><td>{escape(f.id)}</td><td>{escape(side_label(f.laterality))} "
-        f"{escape(f.view.value)}</td><td>{escape(f.kind.value)}</td>"
-        f'<td class="num">{f.count}</td><td class="num">{f.extent_mm:.1f} mm</td>'
-        f"<td>{escape(morphology_text(f.morphology))}</td><td>{_badge(f.category)}</td>"
-        f"<td>{escape('; '.join(f.reasons))}</td></tr>"
-        for f in findings
+        "".join(
+            _benign_row(f, _lesion_id_cell(group) if i == 0 else "") for i, f in enumerate(group)
+        )
+        for group in groups
     )
-    return f"""<h3>Benign findings (BI-RADS 2): {len(findings)} ({escape(tally)})</h3>
+    return f"""<h3>Benign findings (BI-RADS 2): {len(groups)} ({escape(tally)})</h3>
 <table class="findings benign"><thead><tr><th>Finding</th><th>Image</th><th>Kind</th>
 <th>Count</th><th>Extent</th><th>Morphology (confidence)</th><th>Category</th><th>Reasons</th>
 </tr></thead>
