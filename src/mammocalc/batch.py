@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mammocalc._progress import progress_bar
 from mammocalc.errors import InputError
 from mammocalc.io import group_exams, read
 from mammocalc.models import Mammogram, Report
@@ -30,24 +30,12 @@ class BatchOutcome:
     failures: list[str] = field(default_factory=list)
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-
-
 def _read_all(
     paths: Sequence[Path], spacing_mm: float | None, settings: Settings, console: Console
 ) -> tuple[list[Mammogram], list[str]]:
     mammograms: list[Mammogram] = []
     failures: list[str] = []
-    with _progress(console) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("reading", total=len(paths))
         for path in paths:
             try:
@@ -77,7 +65,7 @@ def analyze_files(
     mammograms, failures = _read_all(paths, spacing_mm, settings, console)
     outcome = BatchOutcome(failures=failures)
     exams = group_exams(mammograms)
-    with _progress(console) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("analysing", total=len(mammograms))
         for exam in exams:
             try:

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mammocalc._progress import progress_bar
 from mammocalc.evaluate.tables import print_result
 
 __all__ = ["bench_command", "evaluate_app", "write_outputs"]
@@ -53,17 +53,6 @@ def write_outputs(
             console.print(f"plot written to {path}")
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-
-
 @evaluate_app.command("mini-mias")
 def mini_mias_command(
     directory: Annotated[Path, typer.Argument(help="Folder with mdbNNN.pgm files and Info.txt.")],
@@ -80,7 +69,7 @@ def mini_mias_command(
 
     console = Console()
     total = len(list_images(directory)[1])
-    with _progress(console) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("mini-MIAS", total=min(total, limit or total))
         result = evaluate_mini_mias(
             directory,
@@ -127,7 +116,7 @@ def synthetic_command(
     from mammocalc.evaluate.synthetic import evaluate_synthetic
 
     console = Console()
-    with _progress(console) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("synthetic", total=n)
         result = evaluate_synthetic(
             n,

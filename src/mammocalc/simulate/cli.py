@@ -11,7 +11,6 @@ from rich.progress import Progress
 from mammocalc.errors import ParameterError
 from mammocalc.simulate.generate import simulate_exam, simulate_image
 from mammocalc.simulate.scenes import SCENES
-from mammocalc.simulate.truth import SimulatedImage
 from mammocalc.simulate.writers import FORMATS, write_simulated
 
 
@@ -55,9 +54,8 @@ def simulate_command(
     with Progress(disable=n == 1, transient=True) as progress:
         task = progress.add_task("simulating", total=n)
         for i in range(n):
-            sims: list[SimulatedImage]
-            if exam:
-                sims = simulate_exam(
+            sims = (
+                simulate_exam(
                     seed + i,
                     spacing_mm=spacing_mm,
                     density=density,
@@ -66,8 +64,8 @@ def simulate_command(
                     detector_kerma_ugy=dose_ugy,
                     bits_stored=bits,
                 )
-            else:
-                sims = [
+                if exam
+                else [
                     simulate_image(
                         seed + i,
                         spacing_mm=spacing_mm,
@@ -80,6 +78,7 @@ def simulate_command(
                         bits_stored=bits,
                     )
                 ]
+            )
             for sim in sims:
                 write_simulated(sim, out, formats=formats)
             written += len(sims)
