@@ -11,11 +11,16 @@ they hold the classes the probability depends on), breast density cycling a-d. S
 are kept apart from those ``mammocalc evaluate synthetic`` uses by default (0 up). Each image
 goes through the product's own breast, detect and group stages; every detected calcification
 that lies on a visible truth calcification (within max(0.5 mm, half its length)) is a training
-row labelled with the truth's morphology. Vascular calcification is a finding-level pattern
-recognised by ``group`` (parallel tracks) and is left out. Model: multinomial logistic regression
-on standardised size and shape measures (scikit-learn, training only), balanced class weights;
+row labelled with the truth's morphology (vascular pieces included, so that a thin piece of a
+vessel wall is not taken for a fine linear calcification). Model: multinomial logistic regression
+on standardised size and shape measures (numpy and scipy's L-BFGS, scikit-learn's objective:
+C times the class-balanced log loss plus half the squared coefficients);
 exported as plain numbers and run in numpy by ``mammocalc._morphology``. Accuracy with each image
-seed held out in turn is printed and written into the JSON.
+seed held out in turn is printed and written into the JSON, beside the accuracy of the size and
+shape rules (``classify_calcification``, the fallback when no model is shipped) on the same rows;
+both with the product's skin rule (a lucent-centred call within 3 mm of the skin is skin). Ship
+the file only when the model beats the rules. ``--rows`` keeps the collected rows (npz) so that a
+refit does not simulate again.
 """
 
 from __future__ import annotations
@@ -23,14 +28,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from mammocalc import __version__
-from mammocalc._morphology import MEMBER_FEATURES, member_features
+from mammocalc import _thresholds as t
+from mammocalc._morphology import MEMBER_FEATURES, classify_calcification, member_features
+from mammocalc.models import ImageResult
 from mammocalc.pipeline import analyze_image
 from mammocalc.simulate import simulate_image
 from mammocalc.vocabulary import Morphology
@@ -49,6 +57,7 @@ SCENES = {
     "dystrophic": Morphology.DYSTROPHIC,
     "milk-of-calcium": Morphology.MILK_OF_CALCIUM,
     "suture": Morphology.SUTURE,
+    "vascular": Morphology.VASCULAR,
 }
 CLUSTER_SCENES = (
     "punctate",
@@ -60,12 +69,24 @@ CLUSTER_SCENES = (
 )
 SPACINGS_MM = (0.07, 0.1)
 DENSITIES = ("a", "b", "c", "d")
-LEFT_OUT = frozenset({Morphology.VASCULAR})
 
 
-def collect(seeds: list[int], cluster_seeds: list[int]) -> tuple[np.ndarray, list[str], list[int]]:
-    """Rows of member features, their truth morphology and the image seed (for grouped CV)."""
-    rows, labels, groups = [], [], []
+def _near_skin(result: ImageResult) -> dict[int, bool]:
+    """Calcification id -> whether its finding lies within SKIN_MAX_DISTANCE_MM of the skin."""
+    near: dict[int, bool] = {}
+    for finding in result.findings:
+        distance = finding.features.get("distance_to_skin_mm", np.inf)
+        for i in finding.calcification_ids:
+            near[i] = distance <= t.SKIN_MAX_DISTANCE_MM
+    return near
+
+
+def collect(
+    seeds: list[int], cluster_seeds: list[int]
+) -> tuple[np.ndarray, list[str], list[int], list[str], list[bool]]:
+    """Rows of member features, their truth morphology, the image seed (for grouped CV), the
+    rules' class and whether the calcification lies near the skin."""
+    rows, labels, groups, rules, skin = [], [], [], [], []
     plan = [(s, seed) for s in SCENES for seed in seeds]
     plan += [(s, seed) for s in CLUSTER_SCENES for seed in cluster_seeds]
     for k, (scene, seed, spacing_mm) in enumerate(
@@ -78,26 +99,78 @@ def collect(seeds: list[int], cluster_seeds: list[int]) -> tuple[np.ndarray, lis
         truth = [c for c in sim.truth.calcifications if c.visible]
         if not truth:
             continue
+        near = _near_skin(result)
         centres = np.asarray([c.centroid_mm for c in truth])
         reach = np.asarray([max(0.5, c.length_mm / 2) for c in truth])
         for calc in result.calcifications:
             distance = np.hypot(*(centres - np.asarray(calc.centroid_mm)).T)
             j = int(np.argmin(distance))
-            if distance[j] <= reach[j] and truth[j].morphology not in LEFT_OUT:
+            if distance[j] <= reach[j]:
                 rows.append(member_features(calc, result.spacing_mm))
                 labels.append(truth[j].morphology.value)
                 groups.append(seed)
+                skin.append(near.get(calc.id, False))
+                rules.append(classify_calcification(calc, near_skin=skin[-1]).value)
         print(f"{scene:22s} seed {seed} {spacing_mm} mm: {len(rows)} rows", file=sys.stderr)
-    return np.asarray(rows), labels, groups
+    return np.asarray(rows), labels, groups, rules, skin
 
 
-def fit(x: np.ndarray, labels: list[str], c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-    return model.fit(x, labels)
+def balanced_accuracy(labels: list[str], predicted: list[str]) -> dict[str, float]:
+    """Balanced (mean per-class) and plain accuracy."""
+    y, p = np.asarray(labels), np.asarray(predicted)
+    per_class = [float(np.mean(p[y == k] == k)) for k in np.unique(y)]
+    return {"balanced": float(np.mean(per_class)), "plain": float(np.mean(p == y))}
 
 
-def grouped_accuracy(x: np.ndarray, labels: list[str], groups: list[int], c: float) -> float:
-    """Accuracy with each image seed held out in turn (balanced over classes)."""
+@dataclass(frozen=True)
+class Softmax:
+    """A fitted multinomial logistic regression on standardised rows."""
+
+    classes: list[str]
+    coef: np.ndarray  # (k, f)
+    intercept: np.ndarray  # (k,)
+
+    def predict(self, x: np.ndarray) -> list[str]:
+        """The most probable class of each row of ``x`` (n, f)."""
+        best = np.argmax(x @ self.coef.T + self.intercept, axis=1)
+        return [self.classes[i] for i in best]
+
+
+def fit(x: np.ndarray, labels: list[str], c: float) -> Softmax:
+    """Class-balanced multinomial logistic regression, penalty 0.5 * |coef|^2 / c (not the
+    intercept), by L-BFGS; the objective of scikit-learn's ``LogisticRegression(C=c,
+    class_weight="balanced")``."""
+    classes = sorted(set(labels))
+    index = {k: i for i, k in enumerate(classes)}
+    y = np.asarray([index[k] for k in labels])
+    n, f = x.shape
+    k = len(classes)
+    counts = np.bincount(y, minlength=k)
+    weight = (n / (k * counts))[y]
+    onehot = np.eye(k)[y]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef, intercept = theta[: k * f].reshape(k, f), theta[k * f :]
+        z = x @ coef.T + intercept
+        z -= z.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        value = -c * float(np.sum(weight * np.sum(onehot * log_p, axis=1)))
+        value += 0.5 * float(np.sum(coef**2))
+        residual = c * weight[:, None] * (np.exp(log_p) - onehot)  # (n, k)
+        grad_coef = residual.T @ x + coef
+        return value, np.concatenate([grad_coef.ravel(), residual.sum(axis=0)])
+
+    result = minimize(
+        loss, np.zeros(k * f + k), jac=True, method="L-BFGS-B", options={"maxiter": 5000}
+    )
+    theta = result.x
+    return Softmax(classes, theta[: k * f].reshape(k, f), theta[k * f :])
+
+
+def held_out_predictions(
+    x: np.ndarray, labels: list[str], groups: list[int], skin: list[bool], c: float
+) -> list[str]:
+    """Each row's class from a model fitted without its image seed (skin rule applied)."""
     y = np.asarray(labels)
     g = np.asarray(groups)
     predicted = np.empty(len(y), dtype=object)
@@ -106,8 +179,10 @@ def grouped_accuracy(x: np.ndarray, labels: list[str], groups: list[int], c: flo
         mean, scale = x[train].mean(axis=0), x[train].std(axis=0) + 1e-9
         model = fit((x[train] - mean) / scale, list(y[train]), c)
         predicted[~train] = model.predict((x[~train] - mean) / scale)
-    per_class = [np.mean(predicted[y == k] == k) for k in np.unique(y)]
-    return float(np.mean(per_class))
+    rim, skin_word = Morphology.RIM.value, Morphology.SKIN.value
+    return [
+        skin_word if near and k == rim else str(k) for k, near in zip(predicted, skin, strict=True)
+    ]
 
 
 def _seed_range(text: str) -> list[int]:
@@ -121,32 +196,63 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="100-101", help="image seeds, e.g. 100-101")
     parser.add_argument("--cluster-seeds", default="102-104", help="extra micro-cluster seeds")
     parser.add_argument("--c", type=float, default=1.0, help="inverse ridge strength")
+    parser.add_argument(
+        "--rows", type=Path, help="npz of collected rows: read if it exists, else written"
+    )
     args = parser.parse_args(argv)
-    seeds, cluster_seeds = _seed_range(args.seeds), _seed_range(args.cluster_seeds)
-    x, labels, groups = collect(seeds, cluster_seeds)
-    accuracy = grouped_accuracy(x, labels, groups, args.c) if len(set(groups)) > 1 else None
+    if args.rows is not None and args.rows.exists():
+        saved = np.load(args.rows)
+        x, labels, groups = saved["x"], list(saved["labels"]), [int(g) for g in saved["groups"]]
+        rules, skin = list(saved["rules"]), [bool(v) for v in saved["skin"]]
+    else:
+        x, labels, groups, rules, skin = collect(
+            _seed_range(args.seeds), _seed_range(args.cluster_seeds)
+        )
+        if args.rows is not None:
+            np.savez(args.rows, x=x, labels=labels, groups=groups, rules=rules, skin=skin)
+    predicted = (
+        held_out_predictions(x, labels, groups, skin, args.c) if len(set(groups)) > 1 else None
+    )
+    held_out = None if predicted is None else balanced_accuracy(labels, predicted)
+    by_rules = balanced_accuracy(labels, rules)
+    rule_classes = sorted(set(rules) & set(labels))
+    on_rule_classes = [i for i, k in enumerate(labels) if k in rule_classes]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     model = fit((x - mean) / scale, labels, args.c)
+    command = (
+        ".venv/bin/python scripts/train_morphology_model.py "
+        f"--out {args.out.as_posix()} --seeds {args.seeds} "
+        f"--cluster-seeds {args.cluster_seeds} --c {args.c}"
+    )
     data = {
         "features": list(MEMBER_FEATURES),
-        "classes": [str(k) for k in model.classes_],
+        "classes": list(model.classes),
         "mean": mean.tolist(),
         "scale": scale.tolist(),
-        "coef": model.coef_.tolist(),
-        "intercept": model.intercept_.tolist(),
+        "coef": model.coef.tolist(),
+        "intercept": model.intercept.tolist(),
         "metadata": {
-            "command": "python scripts/train_morphology_model.py "
-            f"--out {args.out.as_posix()} --seeds {args.seeds} "
-            f"--cluster-seeds {args.cluster_seeds} --c {args.c}",
+            "command": command,
             "data": f"{len(labels)} detected calcifications on simulator images, "
             f"scenes {', '.join(SCENES)}, spacings {SPACINGS_MM} mm, seeds {args.seeds} "
             f"(micro-calcification scenes also {args.cluster_seeds})",
             "class_counts": {k: labels.count(k) for k in sorted(set(labels))},
-            "balanced_accuracy_leave_one_seed_out": accuracy,
+            "accuracy_leave_one_seed_out": held_out,
+            "rules_accuracy_same_rows": by_rules,
+            "rules_accuracy_on_classes_rules_can_give": {
+                "classes": rule_classes,
+                **balanced_accuracy(
+                    [labels[i] for i in on_rule_classes], [rules[i] for i in on_rule_classes]
+                ),
+            },
             "trained_with": f"mammocalc {__version__}",
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         },
     }
+    if predicted is not None:
+        data["metadata"]["model_accuracy_on_classes_rules_can_give"] = balanced_accuracy(
+            [labels[i] for i in on_rule_classes], [predicted[i] for i in on_rule_classes]
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n")
