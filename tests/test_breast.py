@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage as ndi
 
-from mammocalc.breast import segment
+from mammocalc.breast import PECTORAL_MARGIN_MM, segment
 from mammocalc.errors import InputError
 from mammocalc.models import BreastMasks, Identifiers, Mammogram
 from mammocalc.settings import Settings
@@ -129,6 +129,11 @@ def _check_mask_relations(masks: BreastMasks, settings: Settings) -> None:
     near_skin = ndi.binary_dilation(outline & masks.skin, iterations=band_px)
     assert not (masks.analysable & near_skin).any()
     assert masks.analysable.sum() > 0.7 * (masks.breast & ~masks.pectoral).sum()
+    # nor along the muscle's edge, whose bright step would read as calcifications
+    if masks.pectoral.any():
+        muscle_px = int((PECTORAL_MARGIN_MM - 0.5) / masks.spacing_mm)
+        near_muscle = ndi.binary_dilation(masks.pectoral, iterations=muscle_px)
+        assert not (masks.analysable & near_muscle).any()
 
 
 def test_results_follow_the_image_when_it_is_flipped() -> None:

@@ -61,6 +61,9 @@ CC_VIEWS = (View.CC, View.XCCL, View.XCCM)
 # the upper half (on upright MLO views it lies at 45-75 % of the breast's height, median 62 % on
 # mini-MIAS), the bottom needs much stronger evidence.
 UPSIDE_DOWN_ODDS = {True: 1.0, False: 3.0}
+# Band along the muscle's edge left out of the analysable area (mm): the edge is a long bright
+# step that a calcification detector would fire on, and the fitted line can be off by 1-2 mm.
+PECTORAL_MARGIN_MM = 3.0
 # Fraction of the breast's height, at each end, not searched for the nipple.
 NIPPLE_END_MARGIN = 0.15
 
@@ -119,7 +122,8 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     )
     skin_distance_mm = _skin_distance_mm(breast, spacing_mm)
     skin = breast & (skin_distance_mm <= SKIN_THICKNESS_MM)
-    analysable = breast & ~pectoral & (skin_distance_mm > settings.skin_band_mm)
+    near_muscle = _near(pectoral, PECTORAL_MARGIN_MM / spacing_mm)
+    analysable = breast & ~near_muscle & (skin_distance_mm > settings.skin_band_mm)
 
     # one upsampling for the four masks, packed as bits
     bits = [
@@ -139,6 +143,13 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
         nipple_px=((nipple_row + 0.5) * factor - 0.5, (nipple_col + 0.5) * factor - 0.5),
         spacing_mm=mammogram.spacing_mm,
     )
+
+
+def _near(mask: np.ndarray, distance_px: float) -> np.ndarray:
+    """``mask`` grown by ``distance_px`` pixels (Euclidean); empty stays empty."""
+    if not mask.any():
+        return mask
+    return np.asarray(ndi.distance_transform_edt(~mask) <= distance_px)
 
 
 def _breast_region(
