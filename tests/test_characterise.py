@@ -436,6 +436,7 @@ def test_firmer_suspicious_calls_never_lower_the_probability(
     """Raising the presence of any descriptor with a non-negative coefficient raises p."""
     coef = dict(zip(shipped_model().feature_names, shipped_model().coef, strict=True))
     assert coef["worst:FINE_LINEAR_BRANCHING"] >= coef["worst:FINE_PLEOMORPHIC"] >= 0.0
+    assert coef["benign_descriptor_only"] <= 0.0  # so a firmer suspicious call also lifts it
     rng = np.random.default_rng(0)
     words = list(Morphology)
     for _ in range(300):
@@ -445,6 +446,17 @@ def test_firmer_suspicious_calls_never_lower_the_probability(
         for word in (Morphology.FINE_LINEAR_BRANCHING, Morphology.FINE_PLEOMORPHIC):
             firmer = {**presence, word: min(1.0, presence.get(word, 0.0) + 0.3)}
             assert descriptor_risk(firmer, distribution).probability >= before - 1e-12
+
+
+def test_a_benign_form_beside_a_suspicious_one_does_not_lower_the_probability() -> None:
+    """The most suspicious form decides: a coarse calcification beside fine linear ones."""
+    alone = descriptor_risk([Morphology.FINE_LINEAR_BRANCHING], Distribution.GROUPED)
+    mixed = descriptor_risk(
+        [Morphology.FINE_LINEAR_BRANCHING, Morphology.COARSE], Distribution.GROUPED
+    )
+    assert mixed.probability == pytest.approx(alone.probability)
+    benign = descriptor_risk([Morphology.PUNCTATE, Morphology.RIM], Distribution.GROUPED)
+    assert benign.probability < descriptor_risk([Morphology.PUNCTATE], "grouped").probability
 
 
 def test_presence_one_reproduces_the_word_encoding() -> None:

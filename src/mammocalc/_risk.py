@@ -4,9 +4,10 @@ The descriptor part is a shrunken (ridge) logistic regression on the BI-RADS wor
 the CBIS-DDSM training descriptions by ``scripts/train_risk_model.py`` and shipped as
 ``weights/risk_descriptor.json``. Morphology enters as its *most suspicious* descriptor (the one
 radiologists decide on), ordered by :data:`SUSPICION_ORDER`, plus whether a typically benign
-descriptor is also present; distribution as one indicator per word. This encoding matches the
-multi-hot one in patient-grouped cross-validation (both ROC AUC about 0.81) and makes the
-probability monotone by construction: adding a more suspicious descriptor can only raise it.
+descriptor is present without a suspicious one; distribution as one indicator per word. This
+encoding matches the multi-hot one in patient-grouped cross-validation (both ROC AUC about
+0.81) and makes the probability monotone by construction: adding a more suspicious descriptor
+can only raise it.
 Descriptors called from an image enter with a presence that grows with their confidence
 (:func:`descriptor_presence`), so a call that firms up never makes a less suspicious one decide.
 
@@ -46,7 +47,7 @@ _CLEARLY_BENIGN = frozenset(Morphology) - frozenset(SUSPICION_ORDER)
 
 FEATURE_NAMES: tuple[str, ...] = (
     *(f"worst:{m.name}" for m in SUSPICION_ORDER),
-    "benign_descriptor_present",
+    "benign_descriptor_only",
     *(f"distribution:{d.name}" for d in Distribution),
     "morphology_missing",
     "distribution_missing",
@@ -106,7 +107,12 @@ def descriptor_vector(
         now = max(reached, presence.get(m, 0.0))
         values.append(now - reached)
         reached = now
-    values.append(max((v for m, v in presence.items() if m in _CLEARLY_BENIGN), default=0.0))
+    # a typically benign form counts only where nothing suspicious is present: the most
+    # suspicious form decides (BI-RADS), and CBIS-DDSM has no fine linear branching, coarse
+    # heterogeneous or amorphous description with a benign word (2 fine pleomorphic ones)
+    benign = max((v for m, v in presence.items() if m in _CLEARLY_BENIGN), default=0.0)
+    suspicious = max((v for m, v in presence.items() if m in SUSPICIOUS_MORPHOLOGIES), default=0.0)
+    values.append(benign * (1.0 - suspicious))
     dists = {Distribution(d) for d in distributions}
     values.extend(float(d in dists) for d in Distribution)
     values.extend([float(not presence), float(not dists)])
