@@ -321,3 +321,26 @@ def test_a_single_linear_calcification_is_not_a_suspicious_group() -> None:
         probability=0.3,
     )
     assert categorise(long_thin)[0] == Category.BENIGN
+
+
+def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
+    """Coarse (popcorn) calcifications are large: tiny fragments beside them do not ask for
+    magnification views, while the same specks alone do."""
+    unresolved = {"resolution_fit": 0.0, "spacing_mm": 0.1, "median_diameter_px": 1.6}
+    coarse = finding({Morphology.COARSE: 0.9, Morphology.ROUND: 0.6}, **unresolved)
+    assert categorise(coarse)[0] is Category.BENIGN
+    specks = finding({Morphology.PUNCTATE: 0.9}, **unresolved)
+    assert categorise(specks)[0] is Category.INCOMPLETE
+
+
+def test_a_suspicious_form_beside_a_benign_one_is_not_called_benign() -> None:
+    mixed = finding({Morphology.COARSE: 0.9, Morphology.FINE_PLEOMORPHIC: 0.45}, probability=0.3)
+    assert categorise(mixed)[0] is Category.SUSPICIOUS_MODERATE
+
+
+def test_a_call_one_calcification_makes_neither_raises_nor_lowers_the_category() -> None:
+    """A call of at most 1/3 (one member of a cluster) is left out, as in the probability."""
+    lone = finding({Morphology.COARSE: 0.9, Morphology.FINE_LINEAR_BRANCHING: 0.3})
+    assert categorise(lone)[0] is Category.BENIGN
+    group = finding({Morphology.PUNCTATE: 0.9, Morphology.FINE_PLEOMORPHIC: 0.3})
+    assert categorise(group)[0] is Category.PROBABLY_BENIGN

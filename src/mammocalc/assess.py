@@ -34,11 +34,14 @@ _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
 def categorise(finding: Finding) -> tuple[Category, list[str]]:
     """The BI-RADS category of one characterised finding and the reasons, in plain words.
 
-    Rules, first match wins: macrocalcification or vascular -> 2; not characterised, shape not
-    resolved at this pixel spacing, or low descriptor confidence -> 0 (magnification views);
-    typically benign morphology -> 2; only round or punctate, grouped -> 3 (a single group at
-    baseline), diffuse -> 2; otherwise the probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A,
-    <= 50% -> 4B, < 95% -> 4C, else 5.
+    Rules, first match wins: macrocalcification or vascular -> 2; only typically benign forms,
+    one of them (not round or punctate) called confidently -> 2, at any pixel spacing (these
+    forms are large); not characterised, shape not resolved at this pixel spacing, or low
+    descriptor confidence -> 0 (magnification views); typically benign morphology -> 2; only
+    round or punctate, grouped -> 3 (a single group at baseline), diffuse -> 2; otherwise the
+    probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5.
+    Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
+    calcification's worth), as in the probability.
 
     Parameters
     ----------
@@ -63,10 +66,13 @@ def _rule(finding: Finding) -> tuple[Category, str]:
         return Category.BENIGN, "a macrocalcification: typically benign"
     if finding.kind == FindingKind.VASCULAR:
         return Category.BENIGN, "vascular calcification along a vessel: benign"
+    words = _firm_descriptors(finding)
+    if _confidently_benign_macro(finding, words):
+        # coarse, rim, dystrophic, rod-like... forms are large: seen at any pixel spacing
+        return Category.BENIGN, "typically benign morphology"
     unfit = _incomplete_reason(finding)
     if unfit:
         return Category.INCOMPLETE, unfit
-    words = {c.descriptor for c in finding.morphology}
     if not words & SUSPICIOUS_MORPHOLOGIES:
         if words - _ROUND_OR_PUNCTATE:
             return Category.BENIGN, "typically benign morphology"
@@ -80,6 +86,27 @@ def _rule(finding: Finding) -> tuple[Category, str]:
     probability = finding.malignancy_probability
     assert probability is not None  # _incomplete_reason returns a reason when it is missing
     return category_from_probability(probability), probability_reason(finding)
+
+
+def _firm_descriptors(finding: Finding) -> set[Morphology]:
+    """Descriptors that enter the probability: shown by more than one calcification's worth.
+
+    A call with confidence up to ``RISK_IGNORE_CONFIDENCE`` (what one calcification of a cluster
+    can give) neither makes a finding suspicious nor benign, as in :mod:`mammocalc._risk`.
+    """
+    return {c.descriptor for c in finding.morphology if c.confidence > t.RISK_IGNORE_CONFIDENCE}
+
+
+def _confidently_benign_macro(finding: Finding, words: set[Morphology]) -> bool:
+    """Only typically benign forms, one of them a confident form other than round or punctate."""
+    if not words or words & SUSPICIOUS_MORPHOLOGIES:
+        return False
+    return any(
+        c.descriptor not in _ROUND_OR_PUNCTATE
+        and c.descriptor in words
+        and c.confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
+        for c in finding.morphology
+    )
 
 
 def _incomplete_reason(finding: Finding) -> str | None:
