@@ -19,6 +19,7 @@ CLUSTER_FEATURES = (
     "n",
     "score_mean",
     "score_max",
+    "score_top3",
     "cnr_mean",
     "density_per_cm2",
     "extent_mm",
