@@ -85,6 +85,8 @@ def load_model(filename: str) -> LogisticModel | None:
     return model_from_dict(json.loads(path.read_text()), source=filename)
 
 
+PREFILTER_FEATURES = ("snr", "snr_fine", "scale_mm", "blobness", "ring_ratio", "border_mm")
+
 CALC_FEATURES = (
     "snr",
     "snr_fine",
@@ -95,7 +97,11 @@ CALC_FEATURES = (
     "circularity",
     "elongation",
     "solidity",
+    "blobness",
+    "ring_ratio",
+    "edge_width_px",
     "border_mm",
+    "spacing_mm",
 )
 
 DEFAULT_CALC_MODEL = LogisticModel(
@@ -106,3 +112,34 @@ DEFAULT_CALC_MODEL = LogisticModel(
 def calc_model() -> LogisticModel:
     """The calcification-level false-positive model (shipped, else SNR alone: 0.5 at SNR 5)."""
     return load_model("detect_calc.json") or DEFAULT_CALC_MODEL
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """The cascade's first stage: a model over :data:`PREFILTER_FEATURES` and its threshold.
+
+    Candidates scoring below ``threshold`` are not outlined (the threshold keeps nearly every true
+    calcification of the training data; see ``scripts/train_detector.py``).
+    """
+
+    model: LogisticModel
+    threshold: float
+
+
+@lru_cache(maxsize=4)
+def prefilter(filename: str = "detect_calc.json") -> Prefilter | None:
+    """The first stage shipped in ``filename`` under the key ``"prefilter"``, or None."""
+    path = resources.files("mammocalc") / "weights" / filename
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text()).get("prefilter")
+    if data is None:
+        return None
+    model = model_from_dict(data, source=f"{filename} (prefilter)")
+    try:
+        threshold = float(data["threshold"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{filename}: prefilter has no numeric 'threshold' ({exc}); rerun the training script"
+        ) from exc
+    return Prefilter(model, threshold)

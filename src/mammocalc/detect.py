@@ -13,25 +13,33 @@ Marasinou et al. 2021, arXiv 2102.00754; the DoG candidate stage of the Chan-lab
 4. Each candidate is outlined at half its peak contrast above the local background (an opening
    removes calcifications from that background), holes filled; touching coarse calcifications stay
    one coarse blob with their true area.
-5. False-positive reduction: a logistic model over band SNR, contrast-to-noise, size and shape gives
-   the ``score`` (weights in ``mammocalc/weights/detect_calc.json``, trained by
-   ``scripts/train_detector.py``); those below ``settings.detection_threshold`` are dropped.
+5. False-positive reduction as a two-stage cascade (trained by ``scripts/train_detector.py``,
+   weights in ``mammocalc/weights/detect_calc.json``): a first logistic model over the band
+   features alone (SNR, Hessian blobness, the ring test for lines and junctions) decides which
+   candidates are worth outlining; the second, over those plus contrast-to-noise, size, shape and
+   edge width, gives the ``score``; those below ``settings.detection_threshold`` are dropped.
+   See docs/detection.md.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy import ndimage as ndi
 
-from mammocalc._detect_measure import Candidate, Context, measure
+from mammocalc._detect_measure import Candidate, Context, band_features_all, measure
 from mammocalc._detect_scale import Band, band_sigmas_mm, build_bands
-from mammocalc._detect_score import LogisticModel, calc_model
+from mammocalc._detect_score import LogisticModel, Prefilter, calc_model, prefilter
 from mammocalc.errors import ParameterError
 from mammocalc.models import BreastMasks, Calcification, Mammogram
 from mammocalc.settings import Settings
 
 CANDIDATE_SNR = 3.0  # band response / band noise at which a pixel can seed a candidate
-MAX_CANDIDATES = 3000  # outlined per image, strongest first (bounds the run time on noisy films)
+MIN_CNR = 3.0  # outline contrast over pixel noise below which no candidate is kept, whatever its
+# score (the simulator's true calcifications all exceed it; the model never saw white-noise specks)
+MAX_CANDIDATES = 8000  # band maxima kept per image, strongest first (bounds the run time)
+MAX_OUTLINED = 800  # of those passing the prefilter, outlined per image (best prefilter score)
 BACKGROUND_MM = 2.0  # size of the opening that removes calcifications from the local background
 
 
@@ -66,7 +74,7 @@ def detect(
     """
     settings = settings or Settings.model_validate({})
     found = detect_candidates(mammogram, masks, settings=settings)
-    kept = [c for c, _ in found if c.score >= settings.detection_threshold]
+    kept = [c for c, _ in found if c.score >= settings.detection_threshold and c.cnr >= MIN_CNR]
     return [c.model_copy(update={"id": i}) for i, c in enumerate(kept, start=1)]
 
 
@@ -76,24 +84,63 @@ def detect_candidates(
     *,
     settings: Settings | None = None,
     scorer: LogisticModel | None = None,
+    first_stage: Prefilter | None = None,
 ) -> list[tuple[Calcification, dict[str, float]]]:
     """Every outlined candidate with its score and features, before the score threshold.
 
     The training script (``scripts/train_detector.py``) learns the score from these features;
     :func:`detect` keeps those scoring at least ``settings.detection_threshold``. ``scorer``
-    replaces the shipped model (default :func:`mammocalc._detect_score.calc_model`).
+    replaces the shipped second stage (default :func:`mammocalc._detect_score.calc_model`),
+    ``first_stage`` the shipped prefilter (:func:`mammocalc._detect_score.prefilter`; without
+    either, the ``MAX_OUTLINED`` candidates of highest SNR are outlined).
     Sorted by decreasing score, ids from 1.
     """
-    settings = settings or Settings.model_validate({})
+    found = _band_stage(mammogram, masks, settings or Settings.model_validate({}))
+    if found is None:
+        return []
+    candidates, context = found
+    stage = first_stage or prefilter()
+    if stage is not None:
+        scored = [(stage.model.score(c.features or {}), c) for c in candidates]
+        scored = [pair for pair in scored if pair[0] >= stage.threshold]
+        scored.sort(key=lambda pair: -pair[0])
+        candidates = [c for _, c in scored[:MAX_OUTLINED]]
+        candidates.sort(key=lambda c: -c.snr)
+    else:
+        candidates = candidates[:MAX_OUTLINED]
+    measured = measure(candidates, context, scorer or calc_model())
+    measured.sort(key=lambda pair: -pair[0].score)
+    return [(c.model_copy(update={"id": i}), f) for i, (c, f) in enumerate(measured, start=1)]
+
+
+def band_candidates(
+    mammogram: Mammogram, masks: BreastMasks, *, settings: Settings | None = None
+) -> list[tuple[tuple[float, float], dict[str, float]]]:
+    """Every band maximum (the cascade's input) as ((row, col) original pixels, band features).
+
+    For training the first stage (``scripts/train_detector.py``); strongest SNR first.
+    """
+    found = _band_stage(mammogram, masks, settings or Settings.model_validate({}))
+    if found is None:
+        return []
+    candidates, context = found
+    row0, col0 = context.offset
+    return [((c.row + row0, c.col + col0), c.features or {}) for c in candidates]
+
+
+def _band_stage(
+    mammogram: Mammogram, masks: BreastMasks, settings: Settings
+) -> tuple[list[Candidate], Context] | None:
+    """Filter the analysable box into bands; its candidates with band features, or None."""
     _check(mammogram, masks, settings)
     box = _box(masks.analysable, margin_px=8)
     if box is None:
-        return []
+        return None
     spacing = mammogram.spacing_mm
     image = np.ascontiguousarray(mammogram.pixels[box], dtype=np.float32)
     analysable = masks.analysable[box]
     if float(image[analysable].max() - image[analysable].min()) <= 1e-6:
-        return []
+        return None
     background = _Background(image, spacing)
     sigmas = band_sigmas_mm(settings.min_diameter_mm, settings.max_diameter_mm, spacing)
     bands, fine = build_bands(image, background.at, analysable, spacing, sigmas)
@@ -111,9 +158,9 @@ def detect_candidates(
         border_mm=ndi.distance_transform_edt(analysable[::step, ::step]) * spacing * step,
         border_step=step,
     )
-    found = measure(_candidates(bands, background, analysable), context, scorer or calc_model())
-    found.sort(key=lambda pair: -pair[0].score)
-    return [(c.model_copy(update={"id": i}), f) for i, (c, f) in enumerate(found, start=1)]
+    candidates = _candidates(bands, background, analysable)
+    features = band_features_all(candidates, context)
+    return [replace(c, features=f) for c, f in zip(candidates, features, strict=True)], context
 
 
 def _check(mammogram: Mammogram, masks: BreastMasks, settings: Settings) -> None:
@@ -187,7 +234,10 @@ def _pixel_noise_curve(
 
 
 def _candidates(bands: list[Band], background: _Background, mask: np.ndarray) -> list[Candidate]:
-    """Local maxima of each band above ``CANDIDATE_SNR`` times its local noise, strongest first."""
+    """Local maxima of each band above ``CANDIDATE_SNR`` times its local noise, strongest first.
+
+    At most ``MAX_CANDIDATES`` are kept (the run time of outlining bounds them).
+    """
     found: list[Candidate] = []
     for index, band in enumerate(bands):
         scale = 2**band.level
@@ -195,7 +245,7 @@ def _candidates(bands: list[Band], background: _Background, mask: np.ndarray) ->
         level_mask = level_mask[: band.response.shape[0], : band.response.shape[1]]
         # cheap superset: the smallest noise of the band; exact noise only at the maxima
         above = (band.response > CANDIDATE_SNR * float(band.noise_std.min())) & level_mask
-        peaks = _component_peaks(band.response, above)
+        peaks = _local_maxima(band.response, above)
         if peaks.size == 0:
             continue
         rows0 = peaks[:, 0] * scale + (scale - 1) / 2
@@ -211,16 +261,14 @@ def _candidates(bands: list[Band], background: _Background, mask: np.ndarray) ->
     return found[:MAX_CANDIDATES]
 
 
-def _component_peaks(response: np.ndarray, above: np.ndarray) -> np.ndarray:
-    """(row, col) of the largest ``response`` in each connected component of ``above``; (k, 2)."""
-    labels, n = ndi.label(above)
-    if n == 0:
-        return np.zeros((0, 2), int)
-    flat = np.flatnonzero(above)
-    which = labels.ravel()[flat]
-    order = np.lexsort((-response.ravel()[flat], which))
-    first = order[np.r_[True, which[order][1:] != which[order][:-1]]]
-    return np.stack(np.unravel_index(flat[first], above.shape), axis=1)
+def _local_maxima(response: np.ndarray, above: np.ndarray) -> np.ndarray:
+    """(row, col) of the 3 x 3 local maxima of ``response`` inside ``above``; shape (k, 2).
+
+    Every maximum is a candidate, not only the strongest of a connected bright area: the specks
+    of a dense cluster share one such area in the finer bands.
+    """
+    maxima = above & (response >= ndi.maximum_filter(response, size=3))
+    return np.argwhere(maxima)
 
 
 def _bin_mask(mask: np.ndarray, level: int) -> np.ndarray:
