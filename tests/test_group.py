@@ -59,7 +59,9 @@ def image() -> tuple[Mammogram, BreastMasks]:
 
 
 def run(calcs: list[Calcification], **settings: object) -> list:
-    return group(calcs, *image(), settings=Settings.model_validate(settings))
+    """Group with every finding reported (these tests are about the grouping rules, not scores)."""
+    values = {"finding_threshold": 0.0, **settings}
+    return group(calcs, *image(), settings=Settings.model_validate(values))
 
 
 def test_three_within_a_square_centimetre_is_a_grouped_cluster() -> None:
