@@ -55,7 +55,7 @@ from mammocalc._detect_score import (
 )
 from mammocalc._group_score import CLUSTER_FEATURES, CLUSTER_LOG_FEATURES, DEFAULT_CLUSTER_MODEL
 from mammocalc.breast import segment
-from mammocalc.detect import MIN_CNR, band_candidates, detect_candidates
+from mammocalc.detect import band_candidates, detect_candidates, plausible
 from mammocalc.errors import MammocalcError
 from mammocalc.evaluate.froc import froc
 from mammocalc.evaluate.mini_mias import UNRELIABLE, load_mias_image, parse_info, patient_of
@@ -328,14 +328,17 @@ def train_calc_model(cases: list[Case]) -> LogisticModel:
 
 
 def calc_operating_point(cases: list[Case], model: LogisticModel, fp_per_cm2: float) -> float:
-    """Lowest score threshold at which the simulator ``cases`` have <= ``fp_per_cm2`` false ones."""
+    """Lowest score threshold at which the simulator ``cases`` have <= ``fp_per_cm2`` false ones.
+
+    Candidates failing :func:`mammocalc.detect.plausible` are never kept, so they do not count.
+    """
     sims = [c for c in cases if c.patient < 0]
     negatives = np.array(
         [
             model.score(f)
             for case in sims
-            for (_, f), label in zip(case.candidates, case.calc_labels, strict=True)
-            if label == 0
+            for (calc, f), label in zip(case.candidates, case.calc_labels, strict=True)
+            if label == 0 and plausible(calc, f)
         ]
     )
     area_cm2 = sum(c.breast_cm2 for c in sims)
@@ -375,7 +378,7 @@ def findings_of(case: Case, calc_model: LogisticModel, settings: Settings) -> li
     kept = []
     for calc, features in case.candidates:
         score = calc_model.score(features)
-        if score >= settings.detection_threshold and calc.cnr >= MIN_CNR:
+        if score >= settings.detection_threshold and plausible(calc, features):
             kept.append(calc.model_copy(update={"score": score}))
     kept.sort(key=lambda c: -c.score)
     kept = [c.model_copy(update={"id": i}) for i, c in enumerate(kept, start=1)]
@@ -487,8 +490,8 @@ def sim_summary(sim: list[Case], calc_model: LogisticModel, threshold: float) ->
     """In-sample calcification sensitivity and false positives per cm^2 on the simulator cases."""
     true_kept = true_all = false_kept = 0
     for case in sim:
-        for (_, f), label in zip(case.candidates, case.calc_labels, strict=True):
-            kept = calc_model.score(f) >= threshold
+        for (calc, f), label in zip(case.candidates, case.calc_labels, strict=True):
+            kept = calc_model.score(f) >= threshold and plausible(calc, f)
             true_all += int(label == 1)
             true_kept += int(label == 1 and kept)
             false_kept += int(label == 0 and kept)
