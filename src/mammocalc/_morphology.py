@@ -191,9 +191,9 @@ def morphology_calls(
 
     A class is called when at least ``CALL_MIN_COUNT`` members show it (all of them when fewer).
     Each member weighs the classifier's certainty times the shape reliability at this spacing.
-    In a cluster a call's confidence is the sum of the ``CONFIDENT_COUNT`` largest weights of
-    the members showing it, over ``CONFIDENT_COUNT`` (fewer members count as 0), so adding
-    calcifications never lowers a call's confidence; in other findings it is their mean weight.
+    In a cluster the ``CONFIDENT_COUNT`` most certain members showing a form vote on it
+    (:func:`_call_confidence`), so adding calcifications never lowers a call's confidence; in
+    other findings it is their mean weight.
 
     Parameters
     ----------
@@ -239,13 +239,17 @@ def morphology_calls(
 def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:
     """Confidence of a call from its members' weights (see :func:`morphology_calls`).
 
-    For a cluster: the mean of the ``CONFIDENT_COUNT`` largest weights, missing ones counted as
-    0; it never falls when a member is added (the top weights can only grow).
+    For a cluster, the ``CONFIDENT_COUNT`` (k) most certain members showing the form vote:
+    ``(1 - prod(1 - w_i)) * m / k`` over those m <= k members, the chance that at least one of
+    them shows it if they erred independently, scaled down while fewer than k show it (one
+    member gives at most 1/k). Several members agreeing firm a call that no single one makes
+    surely; the value never falls when a member is added. Other findings: the mean weight.
     """
     if kind != FindingKind.CLUSTER:
         return float(np.mean(weights))
     best = sorted(weights, reverse=True)[: t.CONFIDENT_COUNT]
-    return float(sum(best) / t.CONFIDENT_COUNT)
+    doubt = float(np.prod([1.0 - w for w in best]))
+    return (1.0 - doubt) * len(best) / t.CONFIDENT_COUNT
 
 
 def _pleomorphism_confidence(
