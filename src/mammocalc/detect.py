@@ -42,7 +42,7 @@ MIN_SNR = 5.0  # band response over band noise (texture included) below which no
 # linear score cannot express this floor; on the training simulator images it removes about 2/3 of
 # the false calcifications above the threshold and 0-6% of the true ones
 MAX_CANDIDATES = 8000  # band maxima kept per image, strongest first (bounds the run time)
-MAX_OUTLINED = 800  # of those passing the prefilter, outlined per image (best prefilter score)
+MAX_OUTLINED = 600  # of those passing the prefilter, outlined per image (best prefilter score)
 BACKGROUND_MM = 2.0  # size of the opening that removes calcifications from the local background
 
 
