@@ -8,7 +8,7 @@ from scipy import ndimage as ndi
 
 from mammocalc._detect_measure import edge_width, structure_at
 from mammocalc._detect_scale import Band
-from mammocalc.detect import detect_candidates
+from mammocalc.detect import detect, detect_candidates
 from mammocalc.models import BreastMasks, Mammogram
 
 SPACING_MM = 0.1
@@ -105,3 +105,27 @@ def test_detector_features_separate_blob_line_and_lump() -> None:
     assert blob["ring_ratio"] < 0.2 < min(f["ring_ratio"] for f in on_line)
     assert blob["blobness"] > max(f["blobness"] for f in on_line)
     assert blob["edge_width_mm"] < 0.5 * lump["edge_width_mm"]
+
+
+def test_shipped_model_keeps_the_blob_and_drops_the_line_and_the_lump() -> None:
+    mammogram, masks = _scene()
+    kept = detect(mammogram, masks)
+    assert len(kept) == 1
+    assert np.hypot(kept[0].centroid_px[0] - 80, kept[0].centroid_px[1] - 80) < 2
+    found = detect_candidates(mammogram, masks)
+
+    def scores_near(row: float, col: float) -> list[float]:
+        return [
+            c.score
+            for c, _ in found
+            if np.hypot(c.centroid_px[0] - row, c.centroid_px[1] - col) < 4
+        ]
+
+    on_line = [
+        c.score
+        for c, _ in found
+        if abs(c.centroid_px[0] - 0.5 * c.centroid_px[1] - 150) < 3 and 30 < c.centroid_px[1] < 270
+    ]
+    blob = max(scores_near(80, 80))
+    assert blob > 0.8 and max(on_line) < 0.5
+    assert max(scores_near(220, 80)) < blob - 0.2  # the lump, and specks of noise on top of it
