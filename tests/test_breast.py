@@ -210,6 +210,18 @@ def test_simulated_images_match_their_truth(view: str, laterality: str, film: bo
         assert not masks.pectoral.any()
 
 
+@pytest.mark.parametrize("seed", range(1018, 1030))
+def test_simulated_films_with_an_edge_strip_near_the_breast(seed: int) -> None:
+    """A bright film edge a few mm from the skin line must not pass for the background's noise."""
+    from mammocalc.simulate import simulate_image
+    from mammocalc.simulate.truth import rle_to_mask
+
+    sim = simulate_image(seed, view="MLO", film=True, spacing_mm=0.2, scene="normal")
+    masks = segment(sim.mammogram)
+    truth = rle_to_mask(sim.truth.breast_mask_rle, sim.mammogram.pixels.shape)
+    assert dice(masks.breast, truth) > 0.95
+
+
 def _read_mias(name: str) -> Mammogram:
     pixels = np.asarray(Image.open(MIAS / f"{name}.pgm"), dtype=np.float32) / 255.0
     return Mammogram(pixels, 0.2, view=View.MLO, identifiers=Identifiers(name), is_film=True)

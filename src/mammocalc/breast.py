@@ -202,11 +202,13 @@ def _check_breast(
     outside = smooth[(distance_mm > 2.0) & (distance_mm < 10.0)]
     if outside.size == 0:
         return
-    spread = float(np.percentile(outside, 84) - np.percentile(outside, 16)) / 2
-    separation = (float(np.median(smooth[breast])) - float(np.median(outside))) / max(spread, 1e-4)
+    # the spread below the median: film edges or labels near the breast only lift the upper tail
+    level = float(np.median(outside))
+    spread = level - float(np.percentile(outside, 16))
+    separation = (float(np.median(smooth[breast])) - level) / max(spread, 1e-4)
     if separation < MIN_SEPARATION:
         raise _no_breast(
-            mammogram, f"differs from it by only {separation:.1f} times its noise (noise?)"
+            mammogram, f"differs from it by only {separation:.1f} times the background's noise"
         )
 
 
