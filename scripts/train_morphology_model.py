@@ -1,18 +1,20 @@
 """Train the per-calcification morphology classifier and write weights/morphology.json.
 
-Command (from the repository root; about 10 minutes on one core)::
+Command (from the repository root; about 15 minutes on one core)::
 
     .venv/bin/python scripts/train_morphology_model.py \
-        --out src/mammocalc/weights/morphology.json --seeds 100-101 --cluster-seeds 102-104
+        --out src/mammocalc/weights/morphology.json --seeds 100-103 --cluster-seeds 104-109
 
 Data: simulator images (``mammocalc.simulate``), one per morphology scene, pixel spacing (0.07
 and 0.1 mm) and seed (``--seeds``; the micro-calcification scenes also ``--cluster-seeds``, as
 they hold the classes the probability depends on), breast density cycling a-d. Seeds from 100 up
 are kept apart from those ``mammocalc evaluate synthetic`` uses by default (0 up). Each image
 goes through the product's own breast, detect and group stages; every detected calcification
-that lies on a visible truth calcification (within max(0.5 mm, half its length)) is a training
-row labelled with the truth's morphology (vascular pieces included, so that a thin piece of a
-vessel wall is not taken for a fine linear calcification). Model: multinomial logistic regression
+that hits a visible truth calcification (centre within 0.5 mm of its centre or inside its
+outline: the synthetic evaluation's rule, so that specks of texture beside a large calcification
+are not labelled with its class) is a training row labelled with the truth's morphology
+(vascular pieces included, so that a thin piece of a vessel wall is not taken for a fine linear
+calcification). Model: multinomial logistic regression
 on standardised size and shape measures (numpy and scipy's L-BFGS, scikit-learn's objective:
 C times the class-balanced log loss plus half the squared coefficients);
 exported as plain numbers and run in numpy by ``mammocalc._morphology``. Accuracy with each image
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
+from skimage.measure import points_in_poly
 
 from mammocalc import __version__
 from mammocalc import _thresholds as t
@@ -41,6 +44,7 @@ from mammocalc._morphology import MEMBER_FEATURES, classify_calcification, membe
 from mammocalc.models import ImageResult
 from mammocalc.pipeline import analyze_image
 from mammocalc.simulate import simulate_image
+from mammocalc.simulate.truth import TruthCalcification
 from mammocalc.vocabulary import Morphology
 
 SCENES = {
@@ -69,6 +73,7 @@ CLUSTER_SCENES = (
 )
 SPACINGS_MM = (0.07, 0.1)
 DENSITIES = ("a", "b", "c", "d")
+HIT_MM = 0.5  # a detection labels with the truth calcification it hits (evaluation's rule)
 
 
 def _near_skin(result: ImageResult) -> dict[int, bool]:
@@ -100,12 +105,9 @@ def collect(
         if not truth:
             continue
         near = _near_skin(result)
-        centres = np.asarray([c.centroid_mm for c in truth])
-        reach = np.asarray([max(0.5, c.length_mm / 2) for c in truth])
         for calc in result.calcifications:
-            distance = np.hypot(*(centres - np.asarray(calc.centroid_mm)).T)
-            j = int(np.argmin(distance))
-            if distance[j] <= reach[j]:
+            j = _hit(calc.centroid_px, truth, sim.truth.spacing_mm)
+            if j is not None:
                 rows.append(member_features(calc, result.spacing_mm))
                 labels.append(truth[j].morphology.value)
                 groups.append(seed)
@@ -113,6 +115,24 @@ def collect(
                 rules.append(classify_calcification(calc, near_skin=skin[-1]).value)
         print(f"{scene:22s} seed {seed} {spacing_mm} mm: {len(rows)} rows", file=sys.stderr)
     return np.asarray(rows), labels, groups, rules, skin
+
+
+def _hit(
+    centre_px: tuple[float, float], truth: list[TruthCalcification], spacing_mm: float
+) -> int | None:
+    """Index of the truth calcification this detection hits, by the synthetic evaluation's rule
+    (centre within 0.5 mm of the truth centre or inside its outline), else None."""
+    centre = np.asarray(centre_px, dtype=np.float64)
+    best: tuple[float, int] | None = None
+    for j, c in enumerate(truth):
+        distance_px = float(np.hypot(*(centre - np.asarray(c.centroid_px))))
+        outline = np.asarray(c.outline_px)
+        inside = len(outline) >= 3 and bool(points_in_poly(centre[None], outline)[0])
+        if (distance_px * spacing_mm <= HIT_MM or inside) and (
+            best is None or distance_px < best[0]
+        ):
+            best = (distance_px, j)
+    return None if best is None else best[1]
 
 
 def balanced_accuracy(labels: list[str], predicted: list[str]) -> dict[str, float]:
@@ -176,13 +196,19 @@ def held_out_predictions(
     predicted = np.empty(len(y), dtype=object)
     for held in np.unique(g):
         train = g != held
-        mean, scale = x[train].mean(axis=0), x[train].std(axis=0) + 1e-9
+        mean, scale = x[train].mean(axis=0), _scale(x[train])
         model = fit((x[train] - mean) / scale, list(y[train]), c)
         predicted[~train] = model.predict((x[~train] - mean) / scale)
     rim, skin_word = Morphology.RIM.value, Morphology.SKIN.value
     return [
         skin_word if near and k == rim else str(k) for k, near in zip(predicted, skin, strict=True)
     ]
+
+
+def _scale(x: np.ndarray) -> np.ndarray:
+    """Standard deviation of each column, 1 where a column is constant (never divide by ~0)."""
+    std = x.std(axis=0)
+    return np.where(std > 1e-6, std, 1.0)
 
 
 def _seed_range(text: str) -> list[int]:
@@ -217,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     by_rules = balanced_accuracy(labels, rules)
     rule_classes = sorted(set(rules) & set(labels))
     on_rule_classes = [i for i, k in enumerate(labels) if k in rule_classes]
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    mean, scale = x.mean(axis=0), _scale(x)
     model = fit((x - mean) / scale, labels, args.c)
     command = (
         ".venv/bin/python scripts/train_morphology_model.py "

@@ -33,11 +33,14 @@ MEMBER_FEATURES: tuple[str, ...] = (
     "log_width_mm",
     "log_length_mm",
     "log_cnr",
-    "contrast",
-    "lucent_centre",
     "log_diameter_px",
 )
-"""Inputs of the learned per-calcification classifier (``weights/morphology.json``)."""
+"""Inputs of the learned per-calcification classifier (``weights/morphology.json``).
+
+Geometry, pixel size and CNR only: the relative contrast depends on dose, density and detector
+(and added nothing on simulator images), and the lucent-centre flag is never set by ``detect``,
+so a model could not learn it; the rules still use it for rim and skin.
+"""
 
 
 def member_features(c: Calcification, spacing_mm: float) -> list[float]:
@@ -51,8 +54,6 @@ def member_features(c: Calcification, spacing_mm: float) -> list[float]:
         float(np.log(max(c.shape.width_mm, tiny))),
         float(np.log(max(c.shape.length_mm, tiny))),
         float(np.log(max(c.cnr, tiny))),
-        float(c.contrast),
-        float(c.lucent_centre),
         float(np.log(max(c.diameter_mm / spacing_mm, tiny))),
     ]
 
