@@ -93,6 +93,16 @@ def test_macrocalcification_threshold() -> None:
     assert run([calc(1, 30, 30, 1.2)], macro_diameter_mm=1.5) == []
 
 
+def test_touching_lobes_are_one_macrocalcification() -> None:
+    """Lobes of a popcorn calcification (edges 0.3 mm apart) are one finding; far ones are not."""
+    lobes = [calc(1, 30, 30, 1.5), calc(2, 30, 31.8, 1.5), calc(3, 31.6, 30.9, 1.4)]
+    findings = run([*lobes, calc(4, 30, 40, 1.5)])
+    assert sorted(f.count for f in findings) == [1, 3]
+    assert {f.kind for f in findings} == {FindingKind.MACROCALCIFICATION}
+    (popcorn,) = [f for f in findings if f.count == 3]
+    assert sorted(popcorn.calcification_ids) == [1, 2, 3]
+
+
 def test_macro_inside_a_micro_cluster_belongs_to_it() -> None:
     calcs = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50), calc(4, 51, 51, 1.3)]
     (finding,) = run(calcs)

@@ -33,13 +33,18 @@ def describe_finding(finding: Finding) -> list[str]:
     """What was measured, in plain words; one short clause per fact."""
     f = finding.features
     reasons: list[str] = []
-    if finding.kind == FindingKind.MACROCALCIFICATION:
+    macro = finding.kind == FindingKind.MACROCALCIFICATION
+    if macro and finding.count > 1:
+        reasons.append(
+            f"one calcification in {finding.count} pieces, {_mm(finding.extent_mm)} mm across"
+        )
+    elif macro:
         size = f.get("diameter_max_mm", finding.extent_mm)
         reasons.append(f"one calcification {_mm(size)} mm across")
     elif finding.count > 0:
         reasons.append(f"{finding.count} calcifications within {_mm(finding.extent_mm)} mm")
     ratio = f.get("size_ratio")
-    if ratio is not None and finding.count > 1:
+    if ratio is not None and finding.count > 1 and not macro:
         reasons.append(f"sizes vary {ratio:.1f}-fold")
     if finding.distribution is not None:
         words = _DISTRIBUTION_WORDS[finding.distribution]

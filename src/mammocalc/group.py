@@ -8,7 +8,8 @@ Rules (``settings`` holds every number; reference sections 3-4):
 * A group that runs along a line as tubular, aligned segments (or two parallel tracks) for at least
   ``_VASCULAR_MIN_EXTENT_MM`` is **vascular**; so is a single long rod-like calcification.
 * A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
-  **macrocalcification** finding of its own.
+  **macrocalcification** finding of its own; touching pieces (outlines within 1 mm, as the lobes
+  of a popcorn calcification) are one macrocalcification.
 * Distribution: *diffuse* when the group spans half the breast, *regional* beyond 20 mm, *segmental*
   when that large group is a wedge pointing at the nipple, *linear* when the members lie on a line,
   otherwise *grouped*. Regional or diffuse groups of low density are **scattered** findings.
@@ -35,6 +36,7 @@ _LINEAR_MIN = 0.9  # PCA linearity from which centres are "in a line"
 _SEGMENT_ANGLE_DEG = 35.0  # wedge axis within this angle of the line to the nipple
 _SCATTERED_DENSITY_PER_CM2 = 5.0
 _VASCULAR_MIN_EXTENT_MM = 6.0
+_PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, edge to edge
 _ROD_LENGTH_MM = 3.0  # a single rod-like calcification this long and thin is vascular
 _ROD_ELONGATION = 4.0
 
@@ -77,13 +79,10 @@ def group(
             continue
         drafts.append((kind, members, distribution))
         in_cluster.update(c.id for c in members)
-    for calc in calcifications:
-        if calc.id in in_cluster:
-            continue
-        if _is_rod(calc):
-            drafts.append((FindingKind.VASCULAR, [calc], None))
-        elif calc.diameter_mm >= settings.macro_diameter_mm:
-            drafts.append((FindingKind.MACROCALCIFICATION, [calc], None))
+    alone = [c for c in calcifications if c.id not in in_cluster]
+    drafts += [(FindingKind.VASCULAR, [c], None) for c in alone if _is_rod(c)]
+    macros = [c for c in alone if not _is_rod(c) and c.diameter_mm >= settings.macro_diameter_mm]
+    drafts += [(FindingKind.MACROCALCIFICATION, pieces, None) for pieces in _touching(macros)]
     findings = [context.finding(kind, members, dist) for kind, members, dist in drafts]
     findings = [f for f in findings if f.detection_score >= settings.finding_threshold]
     findings.sort(key=lambda f: (-f.detection_score, f.centroid_px))
@@ -97,6 +96,27 @@ def _linked_groups(calcs: list[Calcification], link_mm: float) -> list[list[Calc
     pairs = cKDTree(points).query_pairs(link_mm, output_type="ndarray")
     n = len(calcs)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return [[calcs[i] for i in np.flatnonzero(labels == g)] for g in range(labels.max() + 1)]
+
+
+def _touching(calcs: list[Calcification]) -> list[list[Calcification]]:
+    """Groups of calcifications whose outlines come within ``_PIECE_GAP_MM`` of each other.
+
+    A coarse (popcorn) or dystrophic calcification often shows as several touching lobes that
+    the detector outlines apart; they are one macrocalcification. The gap is measured between
+    equivalent circles: centre distance less the two radii.
+    """
+    if len(calcs) < 2:
+        return [[c] for c in calcs]
+    points = np.array([c.centroid_mm for c in calcs], float)
+    radii = np.array([c.diameter_mm / 2 for c in calcs], float)
+    reach = 2 * float(radii.max()) + _PIECE_GAP_MM
+    pairs = cKDTree(points).query_pairs(reach, output_type="ndarray")
+    gaps = np.hypot(*(points[pairs[:, 0]] - points[pairs[:, 1]]).T) - radii[pairs].sum(axis=1)
+    near = pairs[gaps <= _PIECE_GAP_MM]
+    n = len(calcs)
+    graph = coo_matrix((np.ones(len(near)), (near[:, 0], near[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return [[calcs[i] for i in np.flatnonzero(labels == g)] for g in range(labels.max() + 1)]
 
