@@ -10,7 +10,7 @@ signal-to-noise and shape, three structure measures separate calcifications from
 * ``ring_ratio``: the strongest quarter of the band response on a circle of 2.5 scales around the
   candidate over its peak: about 0 or below for an isolated blob, high where a line or a junction
   of lines (vessels, Cooper's ligaments, tissue borders) continues through the candidate;
-* ``edge_width_mm``: contrast over the steepest-edge gradient at the outline (the width of a
+* ``edge_width_px``: contrast over the steepest-edge gradient at the outline (the width of a
   blurred step): about the imaging blur for a sharp-edged calcification, a good part of the
   diameter for a soft mm-scale lump of glandular tissue.
 """

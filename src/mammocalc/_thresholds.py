@@ -51,8 +51,9 @@ SHAPE_RELIABLE_PX = 3.0  # members this many pixels across give fully reliable s
 #: small members (about a diameter CV of 0.4 for 8 members); full confidence at its square.
 PLEOMORPHIC_MIN_SIZE_RATIO = 2.5
 PLEOMORPHIC_MIN_MEMBERS = 4  # second-largest and second-smallest differ from 4 members on
-#: A descriptor enters the probability fully from this confidence; below it, in proportion
-#: (weight confidence / RISK_MIN_CONFIDENCE), and not at all up to RISK_IGNORE_CONFIDENCE.
+#: A descriptor enters the probability fully from this confidence; below it, linearly less
+#: (weight (c - RISK_IGNORE_CONFIDENCE) / (RISK_MIN_CONFIDENCE - RISK_IGNORE_CONFIDENCE)), and
+#: not at all up to RISK_IGNORE_CONFIDENCE.
 RISK_MIN_CONFIDENCE = 0.5
 #: A call resting on one member of a cluster reaches at most 1 / CONFIDENT_COUNT: ignored.
 RISK_IGNORE_CONFIDENCE = 1.0 / CONFIDENT_COUNT

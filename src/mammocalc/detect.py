@@ -11,8 +11,9 @@ Marasinou et al. 2021, arXiv 2102.00754; the DoG candidate stage of the Chan-lab
    (quantum noise and film grain depend on it) and a response is kept when it exceeds a few noise
    standard deviations *at its own background level*, on its best scale.
 4. Each candidate is outlined at half its peak contrast above the local background (an opening
-   removes calcifications from that background), holes filled; touching coarse calcifications stay
-   one coarse blob with their true area.
+   removes calcifications from that background), holes filled; a second clear maximum inside a
+   region (touching coarse calcifications, members of a dense cluster) is cut off along the
+   watershed or at a narrow neck, so that each is outlined on its own.
 5. False-positive reduction as a two-stage cascade (trained by ``scripts/train_detector.py``,
    weights in ``mammocalc/weights/detect_calc.json``): a first logistic model over the band
    features alone (SNR, Hessian blobness, the ring test for lines and junctions) decides which
@@ -39,8 +40,8 @@ CANDIDATE_SNR = 3.0  # band response / band noise at which a pixel can seed a ca
 MIN_CNR = 3.0  # outline contrast over pixel noise below which no candidate is kept, whatever its
 # score (the simulator's true calcifications all exceed it; the model never saw white-noise specks)
 MIN_SNR = 5.0  # band response over band noise (texture included) below which none is kept: the
-# linear score cannot express this floor; on the training simulator images it removes about 2/3 of
-# the false calcifications above the threshold and 0-6% of the true ones
+# linear score cannot express this floor; chosen on the training simulator images, where it
+# removes many more false calcifications than true ones (scripts/train_detector.py)
 MAX_CANDIDATES = 8000  # band maxima kept per image, strongest first (bounds the run time)
 MAX_OUTLINED = 600  # of those passing the prefilter, outlined per image (best prefilter score)
 BACKGROUND_MM = 2.0  # size of the opening that removes calcifications from the local background

@@ -93,7 +93,11 @@ def group(
 def _linked_groups(calcs: list[Calcification], link_mm: float) -> list[list[Calcification]]:
     """Single-linkage groups at ``link_mm`` between centres, members in input order."""
     points = np.array([c.centroid_mm for c in calcs], float)
-    pairs = cKDTree(points).query_pairs(link_mm, output_type="ndarray")
+    return _components(calcs, cKDTree(points).query_pairs(link_mm, output_type="ndarray"))
+
+
+def _components(calcs: list[Calcification], pairs: np.ndarray) -> list[list[Calcification]]:
+    """Connected groups of ``calcs`` joined by index ``pairs`` (shape (k, 2)), input order kept."""
     n = len(calcs)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
@@ -114,11 +118,7 @@ def _touching(calcs: list[Calcification]) -> list[list[Calcification]]:
     reach = 2 * float(radii.max()) + _PIECE_GAP_MM
     pairs = cKDTree(points).query_pairs(reach, output_type="ndarray")
     gaps = np.hypot(*(points[pairs[:, 0]] - points[pairs[:, 1]]).T) - radii[pairs].sum(axis=1)
-    near = pairs[gaps <= _PIECE_GAP_MM]
-    n = len(calcs)
-    graph = coo_matrix((np.ones(len(near)), (near[:, 0], near[:, 1])), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return [[calcs[i] for i in np.flatnonzero(labels == g)] for g in range(labels.max() + 1)]
+    return _components(calcs, pairs[gaps <= _PIECE_GAP_MM])
 
 
 def _satisfies_cluster_rule(members: list[Calcification], settings: Settings) -> bool:

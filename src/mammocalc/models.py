@@ -144,7 +144,8 @@ class MorphologyCall(_Model):
 
 
 class Finding(_Model):
-    """A group of calcifications reported together, or a single macrocalcification."""
+    """A group of calcifications reported together, or one macrocalcification (possibly in
+    touching pieces)."""
 
     id: str = Field(description="unique within a report, e.g. 'L-CC-3'")
     image: str = Field(description="source of the image the finding is on")

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
+from rich.console import Console
 
+from mammocalc._progress import progress_bar
 from mammocalc.errors import ParameterError
 from mammocalc.simulate.generate import simulate_exam, simulate_image
 from mammocalc.simulate.scenes import SCENES
@@ -51,7 +52,7 @@ def simulate_command(
     # --spacing keeps its digital default unless given; film defaults to 200 um like mini-MIAS
     spacing_mm = 0.2 if film and spacing == 0.1 else spacing
     written = 0
-    with Progress(disable=n == 1, transient=True) as progress:
+    with progress_bar(Console()) as progress:
         task = progress.add_task("simulating", total=n)
         for i in range(n):
             sims = (
