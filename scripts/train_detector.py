@@ -3,7 +3,7 @@
 Reproduce the shipped weights (about 10 minutes on one core; ``--cache FILE`` keeps the collected
 candidates so that a refit takes two minutes)::
 
-    .venv/bin/python scripts/train_detector.py --mias ../shared/data/mini-mias --n-sim 48 \
+    .venv/bin/python scripts/train_detector.py --mias ../shared/data/mini-mias --n-sim 50 \
         --out src/mammocalc/weights
 
 Models (logistic regressions, exported as JSON and evaluated in numpy by ``mammocalc``):
@@ -42,6 +42,7 @@ import argparse
 import dataclasses
 import datetime
 import json
+import math
 import pickle
 import sys
 import time
@@ -73,12 +74,17 @@ CALC_LOG_FEATURES = frozenset(
     | {"spacing_mm"}
 )
 PREFILTER_LOG_FEATURES = frozenset({"snr", "snr_fine", "scale_mm"})
+# signal-over-noise measures: their weights are kept >= 0 so that a clearer calcification never
+# scores lower (fitted freely, collinear SNR and CNR took opposite signs)
+EVIDENCE_FEATURES = frozenset({"snr", "snr_fine", "local_snr", "cnr"})
+# which features are held non-negative in this run (--monotone-evidence sets EVIDENCE_FEATURES)
+MONOTONE: list[frozenset[str]] = [frozenset()]
 HIT_MIN_RADIUS_MM = 5.0
 SIM_HIT_MM = 0.5
 CLUSTER_ROW_OFFSETS = (0.0, 0.1, 0.2, 0.3)  # calcification thresholds below the operating point
 WEAK_POSITIVE = 2  # label of a mini-MIAS candidate inside a truth cluster circle
 WEAK_WEIGHT = 3.0  # its weight in the calcification model (film calcifications are few)
-SIM_SPACINGS_MM = (0.07, 0.1, 0.1, 0.2)  # 0.2 mm images are film
+SIM_SPACINGS_MM = (0.05, 0.07, 0.1, 0.1, 0.2)  # 0.2 mm images are film
 
 
 @dataclass
@@ -164,7 +170,9 @@ def train_prefilter(n: int, seed: int, recall: float, settings: Settings) -> Pre
         print(f"  prefilter sim {i}: {len(found)} maxima, {(match >= 0).sum()} true", flush=True)
     match = np.concatenate(matches)
     y = (match >= 0).astype(int)
-    model = fit_logistic(rows, y, PREFILTER_FEATURES, PREFILTER_LOG_FEATURES, c=1.0)
+    model = fit_logistic(
+        rows, y, PREFILTER_FEATURES, PREFILTER_LOG_FEATURES, c=1.0, non_negative=MONOTONE[0]
+    )
     scores = np.array([model.score(r) for r in rows])
     # each truth calcification keeps its best candidate: threshold on the per-truth maxima
     best: dict[int, float] = {}
@@ -271,17 +279,34 @@ def fit_logistic(
     *,
     c: float = 0.3,
     sample_weight: np.ndarray | None = None,
+    non_negative: frozenset[str] = frozenset(),
 ) -> LogisticModel:
-    """Standardised L2 logistic regression, balanced classes, exported as a LogisticModel."""
+    """Standardised L2 logistic regression, balanced classes, exported as a LogisticModel.
+
+    Features in ``non_negative`` (measures of evidence: more signal over noise must never lower
+    the score) keep weights >= 0: while one is fitted negative, the most negative is held at 0
+    and the rest refitted (an active-set solution of the constrained fit).
+    """
     blank = LogisticModel(
         names, np.zeros(len(names)), np.zeros(len(names)), np.ones(len(names)), 0.0, log_features
     )
     x = np.array([blank.vector(r) for r in rows])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    weights, bias = newton_logistic(
-        (x - mean) / scale, np.asarray(labels, float), c=c, sample_weight=sample_weight
-    )
-    return LogisticModel(names, weights, mean, scale, bias, log_features)
+    free = np.ones(len(names), bool)
+    constrained = np.array([n in non_negative for n in names])
+    while True:
+        fitted, bias = newton_logistic(
+            ((x - mean) / scale)[:, free],
+            np.asarray(labels, float),
+            c=c,
+            sample_weight=sample_weight,
+        )
+        weights = np.zeros(len(names))
+        weights[free] = fitted
+        wrong = np.flatnonzero(constrained & free & (weights < 0))
+        if wrong.size == 0:
+            return LogisticModel(names, weights, mean, scale, bias, log_features)
+        free[wrong[np.argmin(weights[wrong])]] = False
 
 
 def newton_logistic(
@@ -328,7 +353,12 @@ def train_calc_model(cases: list[Case]) -> LogisticModel:
                 labels.append(min(int(label), 1))
                 weights.append(WEAK_WEIGHT if label == WEAK_POSITIVE else 1.0)
     return fit_logistic(
-        rows, np.array(labels), CALC_FEATURES, CALC_LOG_FEATURES, sample_weight=np.array(weights)
+        rows,
+        np.array(labels),
+        CALC_FEATURES,
+        CALC_LOG_FEATURES,
+        sample_weight=np.array(weights),
+        non_negative=MONOTONE[0],
     )
 
 
@@ -350,7 +380,13 @@ def calc_operating_point(cases: list[Case], model: LogisticModel, fp_per_cm2: fl
     allowed = int(np.floor(fp_per_cm2 * area_cm2))
     if negatives.size <= allowed:
         return 0.05
-    return float(np.sort(negatives)[::-1][allowed])
+    # just above the first negative that would exceed the allowance (detect keeps score >= t)
+    return float(np.nextafter(np.sort(negatives)[::-1][allowed], np.inf))
+
+
+def round_up(value: float) -> float:
+    """``value`` rounded up to 2 decimals, so that rounding never admits more false marks."""
+    return math.ceil(value * 100.0 - 1e-9) / 100.0
 
 
 def finding_operating_point(
@@ -446,9 +482,10 @@ def mark_score(finding: Finding, cluster_model: LogisticModel) -> float:
 
 
 def cross_validate(
-    mias: list[Case], sim: list[Case], folds: int, settings: Settings
+    mias: list[Case], sim: list[Case], folds: int, settings: Settings, fp_per_cm2: float
 ) -> dict[str, Any]:
-    """Patient-fold FROC on mini-MIAS, second stage and cluster model refitted per fold.
+    """Patient-fold FROC on mini-MIAS, second stage, its threshold and cluster model refitted
+    per fold (the threshold from that fold's model at ``fp_per_cm2`` on the simulator images).
 
     Two mark sets: cluster marks only (clusters and scattered groups), and every finding
     (macrocalcifications and vascular findings too, as ``mammocalc evaluate mini-mias`` counts).
@@ -461,9 +498,11 @@ def cross_validate(
         train = [c for c in mias if fold_of[c.patient] != k and c.name not in UNRELIABLE]
         test = [c for c in mias if fold_of[c.patient] == k]
         calc_model = train_calc_model(train + sim)
-        cluster_model = train_cluster_model(cluster_rows(train + sim, calc_model, settings))
+        threshold = round_up(calc_operating_point(train + sim, calc_model, fp_per_cm2))
+        fold_settings = settings.model_copy(update={"detection_threshold": threshold})
+        cluster_model = train_cluster_model(cluster_rows(train + sim, calc_model, fold_settings))
         for case in test:
-            findings = findings_of(case, calc_model, settings)
+            findings = findings_of(case, calc_model, fold_settings)
             marks = [(mark_score(f, cluster_model), finding_hits(f, case), f) for f in findings]
             every[case.name] = [(s, h) for s, h, _ in marks]
             clusters_only[case.name] = [(s, h) for s, h, f in marks if is_cluster_mark(f)]
@@ -513,15 +552,22 @@ def sim_summary(sim: list[Case], calc_model: LogisticModel, threshold: float) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--mias", type=Path, required=True, help="mini-MIAS folder (Info.txt)")
-    parser.add_argument("--n-sim", type=int, default=48, help="simulator images")
+    parser.add_argument("--n-sim", type=int, default=50, help="simulator images")
     parser.add_argument("--seed", type=int, default=1000, help="first simulator seed")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--prefilter-recall", type=float, default=0.99)
     parser.add_argument("--calc-fp-per-cm2", type=float, default=0.1)
     parser.add_argument("--finding-fp-per-image", type=float, default=0.3)
     parser.add_argument("--cache", type=Path, default=None, help="pickle of pass 1 and 2 results")
+    parser.add_argument(
+        "--monotone-evidence",
+        action="store_true",
+        help="keep the SNR/CNR weights >= 0 (not shipped: more false clusters on the simulator)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the JSON models here")
     args = parser.parse_args()
+    if args.monotone_evidence:
+        MONOTONE[0] = EVIDENCE_FEATURES
     settings = Settings.model_validate({})
     started = time.time()
     if args.cache is not None and args.cache.is_file():
@@ -538,8 +584,8 @@ def main() -> None:
     calc_model = train_calc_model(train)
     threshold = calc_operating_point(train, calc_model, args.calc_fp_per_cm2)
     print(f"detection_threshold {threshold:.3f} (sim {sim_summary(sim, calc_model, threshold)})")
-    operating = settings.model_copy(update={"detection_threshold": round(threshold, 2)})
-    report = cross_validate(mias, sim, args.folds, operating)
+    operating = settings.model_copy(update={"detection_threshold": round_up(threshold)})
+    report = cross_validate(mias, sim, args.folds, operating, args.calc_fp_per_cm2)
     print(json.dumps(report, indent=1), flush=True)
     cluster_model = train_cluster_model(cluster_rows(train, calc_model, operating))
     finding_threshold = finding_operating_point(
@@ -556,11 +602,11 @@ def main() -> None:
             "simulator_seeds": [args.seed, args.seed + args.n_sim - 1],
             "simulator_spacings_mm": list(SIM_SPACINGS_MM),
         },
-        "detection_threshold": round(threshold, 2),
+        "detection_threshold": round_up(threshold),
         "calc_fp_per_cm2_target": args.calc_fp_per_cm2,
-        "finding_threshold": round(finding_threshold, 2),
+        "finding_threshold": round_up(finding_threshold),
         "finding_fp_per_image_target": args.finding_fp_per_image,
-        "simulator_in_sample": sim_summary(sim, calc_model, round(threshold, 2)),
+        "simulator_in_sample": sim_summary(sim, calc_model, round_up(threshold)),
         "cross_validation": {"folds": args.folds, "by": "patient", **report},
     }
     if args.out is not None:
