@@ -185,24 +185,7 @@ def band_features(cand: Candidate, context: Context) -> dict[str, float]:
     lines and junctions; ``border_mm``: depth inside the analysable area (skin folds, the pectoral
     edge and film borders crowd false candidates near it). Keys: ``PREFILTER_FEATURES``.
     """
-    band = context.bands[cand.band]
-    background = context.background_at(np.array([cand.row]), np.array([cand.col]))
-    first = context.bands[0]
-    fine_noise = float(first.noise_at(background)[0])
-    blobness, ring_ratio = structure_at(band, cand.row, cand.col)
-    return {
-        "snr": cand.snr,
-        "snr_fine": _band_value_and_clutter(first, cand.row, cand.col, 0)[0] / fine_noise,
-        "scale_mm": float(band.sigma_px * 2**band.level * context.spacing_mm),
-        "blobness": blobness,
-        "ring_ratio": ring_ratio,
-        "border_mm": float(
-            context.border_mm[
-                min(int(cand.row) // context.border_step, context.border_mm.shape[0] - 1),
-                min(int(cand.col) // context.border_step, context.border_mm.shape[1] - 1),
-            ]
-        ),
-    }
+    return band_features_all([cand], context)[0]
 
 
 def band_features_all(candidates: list[Candidate], context: Context) -> list[dict[str, float]]:
@@ -343,31 +326,8 @@ def structure_at(band: Band, row: float, col: float) -> tuple[float, float]:
         Mean of the top quarter of the response sampled on a circle of ``RING_SCALES`` sigmas
         (at least 2 band pixels) over the response at the centre; clipped to [-1, 2].
     """
-    scale = 2**band.level
-    response = band.response
-    r = min(int(row) // scale, response.shape[0] - 1)
-    c = min(int(col) // scale, response.shape[1] - 1)
-    peak = float(response[r, c])
-    step = max(1, int(round(band.sigma_px)))
-    patch = response[max(r - step, 0) : r + step + 1, max(c - step, 0) : c + step + 1]
-    if patch.shape != (2 * step + 1, 2 * step + 1) or peak <= 0:
-        blobness = -1.0
-    else:
-        d_rr = patch[0, step] + patch[-1, step] - 2 * peak
-        d_cc = patch[step, 0] + patch[step, -1] - 2 * peak
-        d_rc = 0.25 * (patch[0, 0] + patch[-1, -1] - patch[0, -1] - patch[-1, 0])
-        low, high = np.linalg.eigvalsh(np.array([[d_rr, d_rc], [d_rc, d_cc]]))
-        blobness = float(np.clip(high / low, -1.0, 1.0)) if low < 0 else -1.0
-    radius = max(2.0, RING_SCALES * band.sigma_px)
-    ring = ndi.map_coordinates(
-        response,
-        np.stack([r + radius * np.sin(_RING_ANGLES), c + radius * np.cos(_RING_ANGLES)]),
-        order=1,
-        mode="nearest",
-    )
-    top = np.sort(ring)[-RING_SAMPLES // 4 :]
-    ring_ratio = float(np.clip(top.mean() / peak, -1.0, 2.0)) if peak > 0 else 2.0
-    return blobness, ring_ratio
+    blobness, ring_ratio = _structure_many(band, np.array([row]), np.array([col]))
+    return float(blobness[0]), float(ring_ratio[0])
 
 
 def edge_width(values: np.ndarray, region: np.ndarray, contrast: float, spacing_mm: float) -> float:
