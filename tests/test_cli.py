@@ -38,6 +38,15 @@ def test_demo_writes_every_output(tmp_path: Path) -> None:
     assert categories & {"4A", "4B", "4C", "5"}, categories
     assert "2" in categories
     assert report["category"] in {"4A", "4B", "4C", "5"}
+    # right breast: the popcorn calcification (2) and the single round group (3)
+    kinds = {
+        (f["kind"], f["category"])
+        for im in report["images"]
+        for f in im["findings"]
+        if f["laterality"] == "R"
+    }
+    assert ("macrocalcification", "2") in kinds and ("cluster", "3") in kinds, kinds
+    assert {b["laterality"]: b["category"] for b in report["breasts"]}["R"] == "3"
     assert "BI-RADS" in result.output
 
 

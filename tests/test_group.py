@@ -103,6 +103,46 @@ def test_touching_lobes_are_one_macrocalcification() -> None:
     assert sorted(popcorn.calcification_ids) == [1, 2, 3]
 
 
+def _on_pixels(pixels: np.ndarray, calcs: list[Calcification]) -> list:
+    mammogram, masks = image()
+    mammogram = Mammogram(pixels, SPACING_MM, Laterality.LEFT, View.CC, mammogram.identifiers)
+    return group(
+        calcs, mammogram, masks, settings=Settings.model_validate({"finding_threshold": 0})
+    )
+
+
+def _speckled(level: float = 0.3) -> np.ndarray:
+    return (level + 0.01 * np.random.default_rng(0).standard_normal((SIZE_PX, SIZE_PX))).astype(
+        np.float32
+    )
+
+
+def test_pieces_in_the_bright_body_of_a_coarse_calcification_are_one_macrocalcification() -> None:
+    """A coarse calcification wider than the detector's 2 mm background shows as a lobe and small
+    rim pieces; they lie in one bright body and are one macrocalcification. Faint specks 7 mm
+    away, below half its contrast, stay a cluster of their own."""
+    pixels = _speckled()
+    rows, cols = np.indices(pixels.shape)
+    pixels[np.hypot(rows - 300, cols - 300) <= 35] = 1.0  # a 7 mm saturated core at (30, 30) mm
+    for r, c in ((300, 370), (310, 380), (290, 382)):
+        pixels[np.hypot(rows - r, cols - c) <= 2] += 0.1
+    pieces = [calc(1, 30, 28.5, 2.4), calc(2, 27, 30, 0.2), calc(3, 33, 31, 0.2)]
+    pieces.append(calc(4, 30, 33, 0.2))
+    specks = [calc(5, 30, 37), calc(6, 31, 38), calc(7, 29, 38.2)]
+    findings = _on_pixels(pixels, [*pieces, *specks])
+    kinds = {f.kind: sorted(f.calcification_ids) for f in findings}
+    assert kinds == {FindingKind.MACROCALCIFICATION: [1, 2, 3, 4], FindingKind.CLUSTER: [5, 6, 7]}
+
+
+def test_a_bright_tissue_band_is_no_calcification_body() -> None:
+    """A region above half the seed's contrast that runs out of the search window is tissue."""
+    pixels = _speckled()
+    pixels[280:320, :] = 1.0  # a band crossing the whole image
+    calcs = [calc(1, 30, 28.5, 1.2), calc(2, 29, 31), calc(3, 31, 32), calc(4, 30, 33)]
+    (finding,) = _on_pixels(pixels, calcs)
+    assert finding.kind is FindingKind.CLUSTER and finding.count == 4
+
+
 def test_macro_inside_a_micro_cluster_belongs_to_it() -> None:
     calcs = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50), calc(4, 51, 51, 1.3)]
     (finding,) = run(calcs)

@@ -211,6 +211,8 @@ def morphology_calls(
     """
     if kind == FindingKind.VASCULAR:
         return [MorphologyCall(descriptor=Morphology.VASCULAR, confidence=0.9)]
+    if kind == FindingKind.MACROCALCIFICATION:
+        members = _main_pieces(members)
     if not members:
         return []
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
@@ -235,6 +237,13 @@ def morphology_calls(
         calls[label] = (_call_confidence([weight[i] for i in rows], kind) * share, len(rows))
     ordered = sorted(calls.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
     return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
+
+
+def _main_pieces(members: Sequence[Calcification]) -> list[Calcification]:
+    """The pieces of a macrocalcification that show its form: those of at least
+    ``DYSTROPHIC_MIN_MM``; the small fragments around a coarse core say nothing of its shape."""
+    large = [c for c in members if c.diameter_mm >= t.DYSTROPHIC_MIN_MM]
+    return large or list(members)
 
 
 def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:

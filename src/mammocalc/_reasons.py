@@ -51,7 +51,7 @@ def describe_finding(finding: Finding) -> list[str]:
         if f.get("branching", 0.0) >= _BRANCHING_WORDS_FROM:
             words += ", with branches"
         reasons.append(words)
-    if finding.density_per_cm2 > 0 and finding.count > 1:
+    if finding.density_per_cm2 > 0 and finding.count > 1 and not macro:
         reasons.append(f"{finding.density_per_cm2:.0f} per cm^2")
     if finding.morphology:
         calls = ", ".join(

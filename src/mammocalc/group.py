@@ -9,7 +9,9 @@ Rules (``settings`` holds every number; reference sections 3-4):
   ``_VASCULAR_MIN_EXTENT_MM`` is **vascular**; so is a single long rod-like calcification.
 * A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
   **macrocalcification** finding of its own; touching pieces (outlines within 1 mm, as the lobes
-  of a popcorn calcification) are one macrocalcification.
+  of a popcorn calcification) are one macrocalcification; so are the pieces that lie in the bright
+  body of a macrocalcification piece (``_group_bodies``: a coarse calcification larger than the
+  detector's background scale shows as lobes and small rim pieces, not a cluster).
 * Distribution: *diffuse* when the group spans half the breast, *regional* beyond 20 mm, *segmental*
   when that large group is a wedge pointing at the nipple, *linear* when the members lie on a line,
   otherwise *grouped*. Regional or diffuse groups of low density are **scattered** findings.
@@ -25,6 +27,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from mammocalc._group_bodies import coarse_bodies
 from mammocalc._group_features import group_features, principal_axis
 from mammocalc._group_score import detection_score
 from mammocalc.models import BreastMasks, Calcification, Finding, Mammogram
@@ -73,12 +76,21 @@ def group(
     context = _Context(mammogram, masks, settings)
     drafts: list[tuple[FindingKind, list[Calcification], Distribution | None]] = []
     in_cluster: set[int] = set()
-    for members in _linked_groups(calcifications, settings.cluster_link_mm):
-        kind, distribution = _classify(members, context)
-        if kind is None:
-            continue
-        drafts.append((kind, members, distribution))
-        in_cluster.update(c.id for c in members)
+    for linked in _linked_groups(calcifications, settings.cluster_link_mm):
+        bodies: list[list[Calcification]] = []
+        rest = linked
+        if len(linked) < 2 or not _is_vascular(linked):
+            bodies, rest = coarse_bodies(
+                linked, mammogram.pixels, mammogram.spacing_mm, settings.macro_diameter_mm
+            )
+        drafts += [(FindingKind.MACROCALCIFICATION, body, None) for body in bodies]
+        in_cluster.update(c.id for body in bodies for c in body)
+        for members in _linked_groups(rest, settings.cluster_link_mm) if bodies else [rest]:
+            kind, distribution = _classify(members, context)
+            if kind is None:
+                continue
+            drafts.append((kind, members, distribution))
+            in_cluster.update(c.id for c in members)
     alone = [c for c in calcifications if c.id not in in_cluster]
     drafts += [(FindingKind.VASCULAR, [c], None) for c in alone if _is_rod(c)]
     macros = [c for c in alone if not _is_rod(c) and c.diameter_mm >= settings.macro_diameter_mm]
@@ -92,6 +104,8 @@ def group(
 
 def _linked_groups(calcs: list[Calcification], link_mm: float) -> list[list[Calcification]]:
     """Single-linkage groups at ``link_mm`` between centres, members in input order."""
+    if not calcs:
+        return []
     points = np.array([c.centroid_mm for c in calcs], float)
     return _components(calcs, cKDTree(points).query_pairs(link_mm, output_type="ndarray"))
 

@@ -1,0 +1,145 @@
+"""Coarse calcifications seen as one bright body (private to ``group``).
+
+The detector judges each calcification against a background opened at
+``mammocalc.detect.BACKGROUND_MM`` (2 mm), so a coarse (popcorn) calcification larger than that
+shows as a few lobes and a rim of small pieces around a flat, often saturated core: pieces that,
+counted one by one, would make a "cluster". Here the image itself decides: the **body** of a
+macrocalcification piece is the region connected to it above half its contrast over the
+surrounding tissue (the same half-maximum rule the detector outlines with). Every piece whose
+centre lies in that body is part of the one macrocalcification.
+
+A separate calcification never joins a body by this rule: it would have to reach half the coarse
+one's contrast *and* touch it. A body that reaches the edge of its search window even at a 12 mm
+margin (a bright tissue band, not a calcification) absorbs nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage as ndi
+from skimage.draw import polygon as fill_polygon
+
+from mammocalc.models import Calcification
+
+BODY_FRACTION = 0.5  # a body is the region above this share of the seed's contrast
+SEARCH_MARGIN_MM = 3.0  # window margin around the group; its pixels outside pieces are background
+MAX_MARGIN_MM = 12.0  # a body still reaching the window's edge at this margin is tissue
+_SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) do not seed a body
+_PIECE_MARGIN_MM = 0.5  # pixels this close to a piece are not background
+
+
+def coarse_bodies(
+    members: list[Calcification], pixels: np.ndarray, spacing_mm: float, macro_diameter_mm: float
+) -> tuple[list[list[Calcification]], list[Calcification]]:
+    """Split a linked group into macrocalcification bodies and the remaining calcifications.
+
+    Parameters
+    ----------
+    members : list of Calcification
+        One linked group of an image's calcifications.
+    pixels : ndarray, shape (rows, cols), float32
+        The mammogram, brighter = denser.
+    spacing_mm : float
+        Pixel spacing (mm).
+    macro_diameter_mm : float
+        Equivalent diameter (mm) from which a piece seeds a body.
+
+    Returns
+    -------
+    bodies : list of list of Calcification
+        Each holds at least one seed and the pieces in its body; empty when no seed has a
+        piece to absorb (lone macro pieces are left to the caller).
+    rest : list of Calcification
+        The members in no body, input order kept.
+    """
+    seeds = [k for k, c in enumerate(members) if _is_seed(c, macro_diameter_mm)]
+    if not seeds or len(seeds) == len(members):
+        return [], members
+    owner = np.arange(len(members))  # union-find over members
+    for k in seeds:
+        found = _body(members, k, pixels, spacing_mm)
+        if found is None:
+            continue
+        body, window = found
+        for j, c in enumerate(members):
+            r = int(round(c.centroid_px[0])) - window[0].start
+            col = int(round(c.centroid_px[1])) - window[1].start
+            if 0 <= r < body.shape[0] and 0 <= col < body.shape[1] and body[r, col]:
+                owner[_root(owner, j)] = _root(owner, k)
+    roots = np.array([_root(owner, j) for j in range(len(members))])
+    bodies = [
+        [members[j] for j in np.flatnonzero(roots == root)]
+        for root in np.unique(roots)
+        if np.count_nonzero(roots == root) > 1
+    ]
+    taken = {id(c) for body in bodies for c in body}
+    return bodies, [c for c in members if id(c) not in taken]
+
+
+def _is_seed(calc: Calcification, macro_diameter_mm: float) -> bool:
+    return calc.diameter_mm >= macro_diameter_mm and calc.shape.elongation < _SEED_MAX_ELONGATION
+
+
+def _root(owner: np.ndarray, k: int) -> int:
+    while owner[k] != k:
+        owner[k] = owner[owner[k]]
+        k = int(owner[k])
+    return k
+
+
+def _window(
+    members: list[Calcification], shape: tuple[int, ...], margin_px: float
+) -> tuple[slice, slice]:
+    points = np.array([p for c in members for p in (c.outline_px or [c.centroid_px])], float)
+    low = np.maximum(np.floor(points.min(axis=0) - margin_px), 0).astype(int)
+    high = np.minimum(np.ceil(points.max(axis=0) + margin_px) + 1, shape[:2]).astype(int)
+    return slice(int(low[0]), int(high[0])), slice(int(low[1]), int(high[1]))
+
+
+def _filled(calc: Calcification, window: tuple[slice, slice], shape: tuple[int, ...]) -> np.ndarray:
+    """The calcification's outline filled, in window pixels (its centre pixel at least)."""
+    mask = np.zeros(shape[:2], bool)
+    outline = np.array(calc.outline_px or [calc.centroid_px], float)
+    rows, cols = outline[:, 0] - window[0].start, outline[:, 1] - window[1].start
+    if len(outline) >= 3:
+        rr, cc = fill_polygon(rows, cols, shape=mask.shape)
+        mask[rr, cc] = True
+    r = int(np.clip(round(calc.centroid_px[0]) - window[0].start, 0, mask.shape[0] - 1))
+    c = int(np.clip(round(calc.centroid_px[1]) - window[1].start, 0, mask.shape[1] - 1))
+    mask[r, c] = True
+    return mask
+
+
+def _background(image: np.ndarray, masks: list[np.ndarray], margin_px: float) -> float:
+    """Median of the window's pixels away from every piece (the surrounding tissue)."""
+    pieces = np.logical_or.reduce(masks)
+    away = ~ndi.binary_dilation(pieces, iterations=max(1, int(round(margin_px))))
+    return float(np.median(image[away] if away.any() else image))
+
+
+def _body(
+    members: list[Calcification], seed: int, pixels: np.ndarray, spacing_mm: float
+) -> tuple[np.ndarray, tuple[slice, slice]] | None:
+    """Region connected to piece ``seed`` above half its contrast, and its window.
+
+    The window grows (``SEARCH_MARGIN_MM`` around the group, doubled up to ``MAX_MARGIN_MM``)
+    until the region stays inside it; a region that never does is tissue, and None is returned.
+    """
+    margin_mm = SEARCH_MARGIN_MM
+    while margin_mm <= MAX_MARGIN_MM:
+        window = _window(members, pixels.shape, margin_mm / spacing_mm)
+        image = pixels[window].astype(np.float32)
+        masks = [_filled(c, window, image.shape) for c in members]
+        background = _background(image, masks, _PIECE_MARGIN_MM / spacing_mm)
+        peak = float(np.percentile(image[masks[seed]], 90))
+        if peak <= background:
+            return None
+        labels, _ = ndi.label(image >= background + BODY_FRACTION * (peak - background))
+        ids = np.unique(labels[masks[seed] & (labels > 0)])
+        if ids.size == 0:
+            return None
+        body = np.isin(labels, ids)
+        if not (body[0].any() or body[-1].any() or body[:, 0].any() or body[:, -1].any()):
+            return body, window
+        margin_mm *= 2
+    return None
