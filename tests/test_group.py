@@ -166,15 +166,32 @@ def test_linear_regional_and_diffuse_distributions() -> None:
     assert findings[0].kind is FindingKind.SCATTERED
 
 
-def test_vascular_track_of_aligned_tubular_segments() -> None:
+def test_vascular_tram_track_of_aligned_tubular_segments() -> None:
+    """Two parallel walls 1.6 mm apart: a calcified artery."""
+    walls = [
+        calc(
+            i, 40 + 1.6 * (i % 2) + 0.05 * i, 20 + 1.2 * i, 0.6, elongation=6.0, orientation_deg=90
+        )
+        for i in range(1, 14)
+    ]
+    (finding,) = run(walls)
+    assert finding.kind is FindingKind.VASCULAR
+    rod = calc(1, 40, 40, 1.2, elongation=8.0, orientation_deg=45.0)
+    assert [f.kind for f in run([rod])] == [FindingKind.VASCULAR]  # 0.42 mm wide: a vessel
+    thick = calc(1, 40, 40, 2.4, elongation=8.0, orientation_deg=45.0)
+    assert [f.kind for f in run([thick])] == [FindingKind.MACROCALCIFICATION]
+
+
+def test_one_track_of_thin_segments_is_not_vascular() -> None:
+    """Fine linear calcifications casting a duct also line up as thin aligned segments, but in one
+    track: a suspicious linear cluster, never "vascular, benign"."""
     track = [
         calc(i, 40 + 0.1 * i, 20 + 2.0 * i, 0.6, elongation=6.0, orientation_deg=90.0)
         for i in range(1, 10)
     ]
     (finding,) = run(track)
-    assert finding.kind is FindingKind.VASCULAR
-    rod = calc(1, 40, 40, 1.2, elongation=8.0, orientation_deg=45.0)
-    assert [f.kind for f in run([rod])] == [FindingKind.VASCULAR]
+    assert finding.kind is FindingKind.CLUSTER
+    assert finding.distribution is Distribution.LINEAR
 
 
 def test_ids_count_from_one_by_score() -> None:

@@ -5,8 +5,11 @@ Rules (``settings`` holds every number; reference sections 3-4):
 * Calcifications are joined by single linkage at ``cluster_link_mm``.
 * A linked group is a **cluster** when at least ``cluster_min_count`` of its members lie within a
   circle of area ``cluster_max_area_cm2`` (the CAD convention: >= 3 within 1 cm^2).
-* A group that runs along a line as tubular, aligned segments (or two parallel tracks) for at least
-  ``_VASCULAR_MIN_EXTENT_MM`` is **vascular**; so is a single long rod-like calcification.
+* A group that runs along a line as tubular, aligned segments in two parallel walls (a tram track)
+  for at least ``_VASCULAR_MIN_EXTENT_MM`` is **vascular**; so is a single long, thin rod (a vessel
+  segment), while a thick one (``ROD_MIN_WIDTH_MM``) is a large rod-like macrocalcification. A
+  single track of thin segments is not: fine linear calcifications along a duct
+  look just like it.
 * A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
   **macrocalcification** finding of its own; touching pieces (outlines within 1 mm, as the lobes
   of a popcorn calcification) are one macrocalcification; so are the pieces that lie in the bright
@@ -28,6 +31,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from mammocalc._group_bodies import coarse_bodies
+from mammocalc._thresholds import ROD_MIN_WIDTH_MM
 from mammocalc._group_features import group_features, principal_axis
 from mammocalc._group_score import detection_score
 from mammocalc.models import BreastMasks, Calcification, Finding, Mammogram
@@ -39,8 +43,11 @@ _LINEAR_MIN = 0.9  # PCA linearity from which centres are "in a line"
 _SEGMENT_ANGLE_DEG = 35.0  # wedge axis within this angle of the line to the nipple
 _SCATTERED_DENSITY_PER_CM2 = 5.0
 _VASCULAR_MIN_EXTENT_MM = 6.0
+_WALL_GAP_MM = (0.8, 4.0)  # the two walls of a calcified breast artery lie this far apart
+_WALL_ALONG_MM = 3.0  # ... and face each other within this distance along the track
+_WALL_PAIRED_SHARE = 0.4  # share of a track's members that must face a partner wall
 _PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, edge to edge
-_ROD_LENGTH_MM = 3.0  # a single rod-like calcification this long and thin is vascular
+_ROD_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod
 _ROD_ELONGATION = 4.0
 
 
@@ -92,7 +99,7 @@ def group(
             drafts.append((kind, members, distribution))
             in_cluster.update(c.id for c in members)
     alone = [c for c in calcifications if c.id not in in_cluster]
-    drafts += [(FindingKind.VASCULAR, [c], None) for c in alone if _is_rod(c)]
+    drafts += [(_rod_kind(c), [c], None) for c in alone if _is_rod(c)]
     macros = [c for c in alone if not _is_rod(c) and c.diameter_mm >= settings.macro_diameter_mm]
     drafts += [(FindingKind.MACROCALCIFICATION, pieces, None) for pieces in _touching(macros)]
     findings = [context.finding(kind, members, dist) for kind, members, dist in drafts]
@@ -150,6 +157,13 @@ def _satisfies_cluster_rule(members: list[Calcification], settings: Settings) ->
 
 def _is_rod(calc: Calcification) -> bool:
     return calc.shape.length_mm >= _ROD_LENGTH_MM and calc.shape.elongation >= _ROD_ELONGATION
+
+
+def _rod_kind(calc: Calcification) -> FindingKind:
+    """A thick rod is a (large rod-like) macrocalcification; a thin one a vessel segment."""
+    if calc.shape.width_mm >= ROD_MIN_WIDTH_MM:
+        return FindingKind.MACROCALCIFICATION
+    return FindingKind.VASCULAR
 
 
 class _Context:
@@ -223,7 +237,12 @@ def _classify(
 
 
 def _is_vascular(members: list[Calcification]) -> bool:
-    """Tubular segments aligned along one track (or two parallel ones) over a long stretch."""
+    """Tubular segments aligned along a track over a long stretch, in two parallel walls.
+
+    One aligned track of thin segments is also how fine linear (casting) calcifications follow a
+    duct, the most suspicious form; only the vessel's second wall (a tram track, as the lexicon
+    describes vascular calcification) tells them apart, so it is required (:func:`_tram_track`).
+    """
     points = np.array([c.centroid_mm for c in members], float)
     linearity, axis = principal_axis(points)
     span = float(np.ptp(points @ axis)) + max(c.shape.length_mm for c in members)
@@ -234,8 +253,24 @@ def _is_vascular(members: list[Calcification]) -> bool:
         return False
     angles = np.radians([c.shape.orientation_deg for c in tubular])
     along = np.abs(np.cos(angles) * axis[0] + np.sin(angles) * axis[1])
-    covered = sum(c.shape.length_mm for c, a in zip(tubular, along, strict=True) if a > 0.85)
-    return covered >= 0.4 * span
+    aligned = [c for c, a in zip(tubular, along, strict=True) if a > 0.85]
+    covered = sum(c.shape.length_mm for c in aligned)
+    return covered >= 0.4 * span and _tram_track(members, axis)
+
+
+def _tram_track(members: list[Calcification], axis: np.ndarray) -> bool:
+    """True when at least ``_WALL_PAIRED_SHARE`` of the members face a partner on a parallel wall.
+
+    A partner lies ``_WALL_GAP_MM`` across the track's axis (the vessel's diameter) and within
+    ``_WALL_ALONG_MM`` along it. Shape: ``axis`` (2,), unit vector (row, col).
+    """
+    points = np.array([c.centroid_mm for c in members], float)
+    normal = np.array([-axis[1], axis[0]])
+    diff = points[:, None, :] - points[None, :, :]
+    across = np.abs(diff @ normal)
+    along = np.abs(diff @ axis)
+    facing = (across >= _WALL_GAP_MM[0]) & (across <= _WALL_GAP_MM[1]) & (along <= _WALL_ALONG_MM)
+    return bool(facing.any(axis=1).mean() >= _WALL_PAIRED_SHARE)
 
 
 def _distribution(members: list[Calcification], context: _Context) -> Distribution:
