@@ -31,9 +31,9 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from mammocalc._group_bodies import coarse_bodies
-from mammocalc._thresholds import ROD_MIN_WIDTH_MM
 from mammocalc._group_features import group_features, principal_axis
 from mammocalc._group_score import detection_score
+from mammocalc._thresholds import ROD_MIN_WIDTH_MM
 from mammocalc.models import BreastMasks, Calcification, Finding, Mammogram
 from mammocalc.settings import Settings
 from mammocalc.vocabulary import Distribution, FindingKind
