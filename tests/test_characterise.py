@@ -103,13 +103,15 @@ def mammogram(spacing_mm: float = SPACING_MM) -> Mammogram:
 
 
 def pleomorphic_cluster(n: int = 8, seed: int = 0) -> list[Calcification]:
+    """Irregular calcifications of varying size, as the detector measures fine pleomorphic ones
+    (< 0.5 mm fragments measure 0.16-0.31 mm; from 0.35 mm they are coarse heterogeneous)."""
     rng = np.random.default_rng(seed)
     return [
         calc(
             i,
             20 + rng.uniform(0, 5),
             30 + rng.uniform(0, 5),
-            diameter_mm=float(rng.uniform(0.15, 0.45)),
+            diameter_mm=float(rng.uniform(0.12, 0.34)),
             circularity=float(rng.uniform(0.4, 0.65)),
             solidity=0.75,
         )
@@ -153,6 +155,40 @@ def linear_branching(start_id: int, n: int) -> list[Calcification]:
 )
 def test_classify_calcification(kwargs: dict[str, float], expected: Morphology) -> None:
     assert classify_calcification(calc(0, 0.0, 0.0, **kwargs)) == expected  # type: ignore[arg-type]
+
+
+def test_an_elongated_dot_is_irregular_only_when_the_excess_spans_pixels() -> None:
+    """Axis ratio 1.6 of a 0.3 mm dot: 2 pixels longer than wide at 0.07 mm (an angular
+    fragment), 1.4 at 0.1 mm (a 3 x 4 pixel dot is no shape evidence)."""
+    c = calc(0, 0.0, 0.0, diameter_mm=0.3, elongation=1.6, circularity=1.0, solidity=0.9)
+    assert classify_calcification(c) == Morphology.FINE_PLEOMORPHIC
+    assert classify_calcification(c, spacing_mm=0.07) == Morphology.FINE_PLEOMORPHIC
+    assert classify_calcification(c, spacing_mm=0.1) == Morphology.PUNCTATE
+    oval = calc(0, 0.0, 0.0, diameter_mm=0.3, elongation=1.3, circularity=1.0, solidity=0.9)
+    assert classify_calcification(oval, spacing_mm=0.07) == Morphology.PUNCTATE
+
+
+def test_irregular_from_the_measured_coarse_heterogeneous_size() -> None:
+    """The detector measures angular 0.5-1 mm fragments at 0.3-0.7 mm."""
+    small = calc(0, 0.0, 0.0, diameter_mm=0.3, elongation=1.8, circularity=1.0)
+    large = calc(0, 0.0, 0.0, diameter_mm=0.4, elongation=1.8, circularity=1.0)
+    assert classify_calcification(small, spacing_mm=0.07) == Morphology.FINE_PLEOMORPHIC
+    assert classify_calcification(large, spacing_mm=0.07) == Morphology.COARSE_HETEROGENEOUS
+
+
+def test_a_confident_suspicious_call_leads_a_mixed_cluster() -> None:
+    """BI-RADS describes a finding by its most suspicious form: three angular fragments among
+    eight dots make fine pleomorphic the leading call, whatever the dots' count."""
+    dots = [calc(i, 20 + 0.5 * i, 30.0, diameter_mm=0.3) for i in range(8)]
+    angular = [
+        calc(10 + i, 22 + 0.5 * i, 31.0, diameter_mm=0.25, elongation=1.1, solidity=0.7)
+        for i in range(3)
+    ]
+    calls = morphology_calls(dots + angular, FindingKind.CLUSTER, SPACING_MM, model=None)
+    assert [c.descriptor for c in calls[:2]] == [Morphology.FINE_PLEOMORPHIC, Morphology.PUNCTATE]
+    assert calls[0].confidence == calls[1].confidence == 1.0
+    one = morphology_calls(dots + angular[:1], FindingKind.CLUSTER, SPACING_MM, model=None)
+    assert one[0].descriptor == Morphology.PUNCTATE  # one fragment's call does not lead
 
 
 def test_lucent_centred_near_the_skin_is_skin() -> None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from mammocalc import _thresholds as t
 from mammocalc.models import Calcification, MorphologyCall
-from mammocalc.vocabulary import FindingKind, Morphology
+from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, FindingKind, Morphology
 
 MEMBER_FEATURES: tuple[str, ...] = (
     "log_diameter_mm",
@@ -58,14 +58,26 @@ def member_features(c: Calcification, spacing_mm: float) -> list[float]:
     ]
 
 
-def _irregular(c: Calcification) -> bool:
+def _irregular(c: Calcification, spacing_mm: float | None = None) -> bool:
+    """Angular or elongated (not linear) outline: circularity, solidity or axis ratio.
+
+    With ``spacing_mm``, an axis ratio counts only when the length exceeds the width by
+    ``IRREGULAR_MIN_EXCESS_PX`` pixels (a 2 x 3 pixel dot has ratio 1.5 but is not elongated).
+    """
+    elongated = c.shape.elongation >= t.IRREGULAR_MIN_ELONGATION
+    if elongated and spacing_mm is not None:
+        excess_px = (c.shape.length_mm - c.shape.width_mm) / spacing_mm
+        elongated = excess_px >= t.IRREGULAR_MIN_EXCESS_PX
     return (
         c.shape.circularity < t.IRREGULAR_MAX_CIRCULARITY
         or c.shape.solidity < t.IRREGULAR_MAX_SOLIDITY
+        or elongated
     )
 
 
-def classify_calcification(c: Calcification, *, near_skin: bool = False) -> Morphology:
+def classify_calcification(
+    c: Calcification, *, near_skin: bool = False, spacing_mm: float | None = None
+) -> Morphology:
     """The morphology class of one calcification from its size (mm) and shape.
 
     Parameters
@@ -73,6 +85,9 @@ def classify_calcification(c: Calcification, *, near_skin: bool = False) -> Morp
     c : Calcification
     near_skin : bool
         True when the calcification lies within ``SKIN_MAX_DISTANCE_MM`` of the skin line.
+    spacing_mm : float, optional
+        Pixel spacing of the image (mm); when given, an elongation must span
+        ``IRREGULAR_MIN_EXCESS_PX`` pixels to make the outline irregular.
     """
     if c.lucent_centre:
         return Morphology.SKIN if near_skin else Morphology.RIM
@@ -84,11 +99,11 @@ def classify_calcification(c: Calcification, *, near_skin: bool = False) -> Morp
     if c.diameter_mm >= t.COARSE_MIN_MM:
         return Morphology.COARSE
     if c.diameter_mm >= t.DYSTROPHIC_MIN_MM:
-        return Morphology.DYSTROPHIC if _irregular(c) else Morphology.ROUND
+        return Morphology.DYSTROPHIC if _irregular(c, spacing_mm) else Morphology.ROUND
     if c.diameter_mm < t.AMORPHOUS_MAX_MM and c.cnr < t.AMORPHOUS_MAX_CNR:
         return Morphology.AMORPHOUS
-    if _irregular(c):
-        if c.diameter_mm < t.PUNCTATE_MAX_MM:
+    if _irregular(c, spacing_mm):
+        if c.diameter_mm < t.COARSE_HETEROGENEOUS_MIN_MM:
             return Morphology.FINE_PLEOMORPHIC
         return Morphology.COARSE_HETEROGENEOUS
     return Morphology.PUNCTATE if c.diameter_mm < t.PUNCTATE_MAX_MM else Morphology.ROUND
@@ -168,9 +183,10 @@ def classify_members(
     The learned ``model`` decides when given; otherwise :func:`classify_calcification`'s rules.
     """
     if model is None:
-        return [classify_calcification(c, near_skin=near_skin) for c in members], [1.0] * len(
-            members
-        )
+        labels = [
+            classify_calcification(c, near_skin=near_skin, spacing_mm=spacing_mm) for c in members
+        ]
+        return labels, [1.0] * len(members)
     x = np.asarray([member_features(c, spacing_mm) for c in members])
     p = model.probabilities(x)
     best = p.argmax(axis=1)
@@ -235,8 +251,16 @@ def morphology_calls(
         # in a cluster it rests on one member: at most 1 / CONFIDENT_COUNT
         share = 1.0 if kind == FindingKind.CLUSTER else len(rows) / len(members)
         calls[label] = (_call_confidence([weight[i] for i in rows], kind) * share, len(rows))
-    ordered = sorted(calls.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
+    ordered = sorted(calls.items(), key=lambda kv: _call_order(kv[0], *kv[1]))
     return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
+
+
+def _call_order(label: Morphology, confidence: float, count: int) -> tuple[bool, float, int]:
+    """Sort key of the calls: BI-RADS describes a finding by its most suspicious form, so a
+    suspicious call of at least ``MIN_DESCRIPTOR_CONFIDENCE`` leads; then by confidence, then by
+    the number of members showing the form."""
+    leads = label in SUSPICIOUS_MORPHOLOGIES and confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
+    return (not leads, -confidence, -count)
 
 
 def _main_pieces(members: Sequence[Calcification]) -> list[Calcification]:

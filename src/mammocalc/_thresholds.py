@@ -39,8 +39,26 @@ ROD_MIN_WIDTH_MM = 0.5  # large rod-like: >= 0.5-1 mm wide
 COARSE_MIN_MM = 2.0  # coarse or popcorn-like: > 2-3 mm
 DYSTROPHIC_MIN_MM = 1.0  # dystrophic: coarse, irregular, > 1 mm
 COARSE_HETEROGENEOUS_MAX_MM = 1.0  # coarse heterogeneous: irregular, 0.5-1 mm
+#: Irregular calcifications from this measured diameter are coarse heterogeneous, below it fine
+#: pleomorphic. The lexicon's boundary is 0.5 mm, but the detector's outline of an angular
+#: fragment is smaller than the fragment: coarse heterogeneous ones (0.5-1 mm) measure 0.3-0.7 mm
+#: (10th-90th percentile on simulator images), fine pleomorphic ones (< 0.5 mm) 0.16-0.31 mm.
+COARSE_HETEROGENEOUS_MIN_MM = 0.35
 IRREGULAR_MAX_CIRCULARITY = 0.7  # below: irregular outline
-IRREGULAR_MAX_SOLIDITY = 0.85  # below: irregular outline
+#: Below: irregular outline. The detector's outlines of 3-10 pixel calcifications are convex
+#: pixel sets: round and punctate ones measure solidity 0.83-0.97 (10th-90th percentile on
+#: simulator images, 0.07 and 0.1 mm), so the textbook 0.85 marked a quarter of them irregular.
+IRREGULAR_MAX_SOLIDITY = 0.8
+#: From this major / minor axis ratio (and below LINEAR_MIN_ELONGATION) an outline is irregular:
+#: the angular, elongated fragments of fine pleomorphic and coarse heterogeneous calcifications
+#: measure a median 1.4-1.6, round and punctate ones 1.1-1.25 (90th percentile 1.2-1.4 from 3
+#: pixels across). Circularity does not separate them: the detector's perimeter of a few-pixel
+#: outline gives 1.0 for both.
+IRREGULAR_MIN_ELONGATION = 1.4
+#: ... and when the length exceeds the width by at least this many pixels: a 2 x 3 pixel dot
+#: has axis ratio 1.5 but is not elongated (at 0.1 mm, 36% of punctate calcifications reach
+#: ratio 1.4, 14% with this excess; fine pleomorphic 80% and 45%).
+IRREGULAR_MIN_EXCESS_PX = 1.5
 SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the skin are dermal
 
 # --- morphology calls of a finding ------------------------------------------------------------
