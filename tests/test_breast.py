@@ -287,3 +287,42 @@ def test_nyu_exam_areas_and_chest_wall_sides() -> None:
         sides[laterality_view] = masks.chest_wall
     assert len(sides) == 4
     assert sides["L-CC"] == sides["L-MLO"] != sides["R-CC"] == sides["R-MLO"]
+
+
+def test_scanner_lines_leave_the_analysable_area() -> None:
+    """A bright column and a dark row one pixel wide (digitiser dust, a dead detector line) are
+    left out of the analysable area; the tissue beside them is not."""
+    phantom = make_phantom(View.CC)
+    pixels = phantom.pixels.copy()
+    pixels[100:700, 200] += 0.08
+    pixels[400, 50:400] -= 0.08
+    masks = segment(Mammogram(pixels, SPACING_MM, view=View.CC, identifiers=Identifiers("l.png")))
+    clean = segment(Mammogram(phantom.pixels, SPACING_MM, view=View.CC))
+    assert not masks.analysable[300:600, 200].any()
+    assert not masks.analysable[400, 100:350].any()
+    lost = clean.analysable & ~masks.analysable
+    assert lost[300:600, 200].all() and lost[400, 100:350].all()
+    lost[:, 198:203] = False
+    lost[398:403, :] = False
+    assert lost.sum() < 0.005 * clean.analysable.sum()  # the line nudges the skin line a little
+
+
+@pytest.mark.parametrize(("seed", "spacing_mm", "density"), [(3, 0.07, "d"), (4, 0.1, "a")])
+def test_simulated_tissue_has_no_scanner_lines(seed: int, spacing_mm: float, density: str) -> None:
+    from mammocalc._breast_lines import scanner_lines
+    from mammocalc.simulate import simulate_image
+
+    sim = simulate_image(seed, spacing_mm=spacing_mm, density=density, scene="vascular")
+    masks = segment(sim.mammogram)
+    assert not scanner_lines(sim.mammogram.pixels, masks.breast, spacing_mm).any()
+
+
+def test_mini_mias_scanner_line_is_left_out() -> None:
+    """mdb053 has a bright vertical digitiser line through the breast at column 669 (it was the
+    detector's top-scored false mark on mini-MIAS)."""
+    if not (MIAS / "mdb053.pgm").exists():
+        pytest.skip("mdb053.pgm is not in ../shared/data/mini-mias")
+    masks = segment(_read_mias("mdb053"))
+    column = masks.breast[:, 669]
+    assert column.sum() > 100
+    assert not masks.analysable[:, 667:672].any()

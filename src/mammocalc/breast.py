@@ -15,6 +15,9 @@ Steps, on the working copy:
    :mod:`mammocalc._breast_pectoral`.
 5. Skin line: the breast outline, except where it is cut by the image edge or the chest wall; the
    skin band and the analysable area come from the distance to it.
+6. Scanner lines: straight one- or two-pixel row or column lines (digitiser dust, a detector's
+   defective line) are found at full resolution and left out of the analysable area
+   (:mod:`mammocalc._breast_lines`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
+from mammocalc._breast_lines import scanner_lines
 from mammocalc._breast_pectoral import fit_pectoral
 from mammocalc._breast_region import (
     background_fits,
@@ -134,11 +138,13 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     )
     if not chest_left:
         nipple_col = breast.shape[1] - 1 - nipple_col
+    breast_full = (full & 1).astype(bool)
+    lines = scanner_lines(mammogram.pixels, breast_full, mammogram.spacing_mm)
     return BreastMasks(
-        breast=(full & 1).astype(bool),
+        breast=breast_full,
         pectoral=(full & 2).astype(bool),
         skin=(full & 4).astype(bool),
-        analysable=(full & 8).astype(bool),
+        analysable=(full & 8).astype(bool) & ~lines,
         chest_wall="left" if chest_left else "right",
         nipple_px=((nipple_row + 0.5) * factor - 0.5, (nipple_col + 0.5) * factor - 0.5),
         spacing_mm=mammogram.spacing_mm,

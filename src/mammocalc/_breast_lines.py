@@ -1,0 +1,110 @@
+"""Straight scanner lines (private to ``breast``).
+
+Film digitisers leave perfectly straight one- or two-pixel lines along whole rows or columns (a
+dusty sensor element, a scratch on the platen; several mini-MIAS films show them, bright or dark),
+and a digital detector's defective row or column looks the same. Inside the breast a bright line
+is an "elongated calcification" with a high score; so lines are found and left out of the
+analysable area.
+
+A line pixel is a thin ridge across the scan direction: brighter (or darker) than both pixels
+``RIDGE_OFFSET_PX`` to either side. Averaged along the line over blocks of ``BLOCK_MM``, tissue
+(never that straight for that long) averages out while a scanner line keeps its contrast; a run of
+at least ``MIN_LENGTH_MM`` whose mean ridge exceeds ``MIN_SIGMAS`` times its spread over the
+breast is a line (mini-MIAS: lines in about two thirds of the films, none on the simulator or the
+NYU sample's tissue). The widths are in pixels on purpose: the artefact is one sensor element
+wide, whatever the pixel size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+RIDGE_OFFSET_PX = 2  # the ridge is judged against the pixels this far to either side
+BLOCK_MM = 5.0  # the ridge is averaged along the line over blocks of this length
+SAMPLE_MM = 0.2  # ... sampled every this far along it
+MIN_LENGTH_MM = 20.0  # a line runs at least this far inside the breast
+MIN_SIGMAS = 6.0  # mean ridge above this many of its standard deviations over the breast
+MASK_HALF_WIDTH_PX = 2  # pixels either side of a line left out of the analysable area
+
+
+def scanner_lines(pixels: np.ndarray, breast: np.ndarray, spacing_mm: float) -> np.ndarray:
+    """Pixels on straight row or column lines inside the breast (and ``MASK_HALF_WIDTH_PX`` around).
+
+    Parameters
+    ----------
+    pixels : ndarray, shape (rows, cols), float32
+        The mammogram, values in [0, 1].
+    breast : ndarray of bool, shape (rows, cols)
+        The breast mask; lines are looked for inside its bounding box.
+    spacing_mm : float
+        Pixel spacing (mm).
+
+    Returns
+    -------
+    ndarray of bool, shape (rows, cols)
+        True on the lines found (usually none).
+    """
+    found = np.zeros(breast.shape, bool)
+    rows, cols = np.nonzero(breast)
+    if rows.size == 0:
+        return found
+    box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+    image = np.asarray(pixels[box], dtype=np.float32)
+    inside = breast[box]
+    for axis in (0, 1):  # axis 1: ridges across columns, i.e. vertical lines
+        found[box] |= _lines_across(image, inside, axis, spacing_mm)
+    return found
+
+
+def _lines_across(
+    image: np.ndarray, inside: np.ndarray, axis: int, spacing_mm: float
+) -> np.ndarray:
+    """Lines that run perpendicular to ``axis`` (a ridge profile along ``axis``)."""
+    k = RIDGE_OFFSET_PX
+    lines = np.zeros(image.shape, bool)  # full resolution, returned
+    along = 1 - axis
+    step = max(1, int(round(SAMPLE_MM / spacing_mm)))  # a line is continuous: sample along it
+    sampled = [slice(None)] * 2
+    sampled[along] = slice(None, None, step)
+    image, inside = image[tuple(sampled)], inside[tuple(sampled)]
+    block = max(2, int(round(BLOCK_MM / (spacing_mm * step))))
+    if image.shape[axis] <= 2 * k + 1 or image.shape[along] < 2 * block:
+        return lines
+    centre, before, after = [slice(None)] * 2, [slice(None)] * 2, [slice(None)] * 2
+    centre[axis], before[axis], after[axis] = slice(k, -k), slice(0, -2 * k), slice(2 * k, None)
+    a = image[tuple(centre)] - image[tuple(before)]
+    b = image[tuple(centre)] - image[tuple(after)]
+    ridge = np.maximum(np.minimum(a, b), 0) + np.minimum(np.maximum(a, b), 0)
+    means, core = (
+        _block_means(ridge, along, block),
+        _block_means(inside[tuple(centre)], along, block),
+    )
+    core = core > 0.5
+    spread = float(means[core].std()) if core.sum() > 1 else 0.0
+    if spread <= 0:
+        return lines
+    strong = (np.abs(means) > MIN_SIGMAS * spread) & core
+    keep = _longest_runs(strong) * block * step >= MIN_LENGTH_MM / spacing_mm
+    part = np.moveaxis(lines[tuple(centre)], along, 0)  # a view: marking it marks ``lines``
+    for index in np.flatnonzero(keep):
+        hits = np.flatnonzero(strong[:, index])
+        start, stop = max((hits[0] - 1) * block * step, 0), (hits[-1] + 2) * block * step
+        part[start:stop, max(index - MASK_HALF_WIDTH_PX, 0) : index + MASK_HALF_WIDTH_PX + 1] = True
+    return lines
+
+
+def _block_means(values: np.ndarray, along: int, block: int) -> np.ndarray:
+    """Means over consecutive blocks of ``block`` pixels along ``along``: shape (blocks, lines)."""
+    v = np.moveaxis(values, along, 0)
+    n = v.shape[0] // block
+    return np.asarray(v[: n * block].reshape(n, block, -1).mean(axis=1, dtype=np.float32))
+
+
+def _longest_runs(mask: np.ndarray) -> np.ndarray:
+    """Length of the longest run of True down each column of ``mask`` (blocks, lines)."""
+    run = np.zeros(mask.shape[1], np.int32)
+    best = np.zeros(mask.shape[1], np.int32)
+    for row in mask:
+        run = (run + 1) * row
+        np.maximum(best, run, out=best)
+    return best
