@@ -134,6 +134,29 @@ def test_pieces_in_the_bright_body_of_a_coarse_calcification_are_one_macrocalcif
     assert kinds == {FindingKind.MACROCALCIFICATION: [1, 2, 3, 4], FindingKind.CLUSTER: [5, 6, 7]}
 
 
+def test_small_pieces_on_the_edge_of_a_large_sharp_body_are_one_macrocalcification() -> None:
+    """A 5 mm rim calcification the detector only outlines in small pieces along its edge."""
+    pixels = _speckled()
+    rows, cols = np.indices(pixels.shape)
+    pixels[np.hypot(rows - 500, cols - 500) <= 25] = 0.9
+    edge = [
+        calc(i, 50 + 2.3 * np.sin(a), 50 + 2.3 * np.cos(a), 0.3) for i, a in enumerate([0, 2, 4])
+    ]
+    (finding,) = _on_pixels(pixels, edge)
+    assert finding.kind is FindingKind.MACROCALCIFICATION and finding.count == 3
+
+
+def test_a_thin_bright_casting_stays_a_cluster() -> None:
+    """Fine linear calcifications casting a duct join into one sharp body, but a thin one: they
+    must never become a benign macrocalcification."""
+    pixels = _speckled()
+    pixels[500:503, 395:495] = 0.9  # 0.3 mm wide, 10 mm long
+    pixels[470:500, 460:463] = 0.9  # a branch
+    pieces = [calc(i, 50.1, 40.5 + 1.8 * i, 0.5, elongation=3.0) for i in range(5)]
+    (finding,) = _on_pixels(pixels, [*pieces, calc(9, 48.5, 46.1, 0.4)])
+    assert finding.kind is FindingKind.CLUSTER
+
+
 def test_a_bright_tissue_band_is_no_calcification_body() -> None:
     """A region above half the seed's contrast that runs out of the search window is tissue."""
     pixels = _speckled()

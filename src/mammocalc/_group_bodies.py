@@ -1,16 +1,24 @@
 """Coarse calcifications seen as one bright body (private to ``group``).
 
 The detector judges each calcification against a background opened at
-``mammocalc.detect.BACKGROUND_MM`` (2 mm), so a coarse (popcorn) calcification larger than that
-shows as a few lobes and a rim of small pieces around a flat, often saturated core: pieces that,
-counted one by one, would make a "cluster". Here the image itself decides: the **body** of a
-macrocalcification piece is the region connected to it above half its contrast over the
-surrounding tissue (the same half-maximum rule the detector outlines with). Every piece whose
-centre lies in that body is part of the one macrocalcification.
+``mammocalc.detect.BACKGROUND_MM`` (2 mm), so a coarse (popcorn), rim or dystrophic calcification
+larger than that shows as a few lobes and small pieces along its edge around a flat, often
+saturated core: pieces that, counted one by one, would make a "cluster". Here the image itself
+decides. The **body** of a seed piece is the region connected to it above ``BODY_FRACTION`` of its
+contrast over the surrounding tissue (the same half-maximum rule the detector outlines with); the
+seeds are the group's macro pieces and its brightest piece. A body is a calcification when
+
+* its edge is sharp (``edge_width`` at most ``BODY_MAX_EDGE_MM``: calcium edges are as sharp as
+  the imaging blur, a lump of glandular tissue fades over a millimetre or more), and
+* it is thick: the largest circle inside it is at least ``macro_diameter_mm`` across (fine
+  linear calcifications casting a duct also join into one sharp body, but a thin one);
+
+then every piece whose centre lies in it (or within ``_BODY_REACH_MM``) is part of the one
+macrocalcification.
 
 A separate calcification never joins a body by this rule: it would have to reach half the coarse
-one's contrast *and* touch it. A body that reaches the edge of its search window even at a 12 mm
-margin (a bright tissue band, not a calcification) absorbs nothing.
+one's contrast *and* touch it. A body that reaches the edge of its search window even at a
+``MAX_MARGIN_MM`` margin (a bright tissue band, not a calcification) absorbs nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +27,16 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage.draw import polygon as fill_polygon
 
+from mammocalc._detect_measure import edge_width
 from mammocalc.models import Calcification
 
 BODY_FRACTION = 0.5  # a body is the region above this share of the seed's contrast
+BODY_MAX_EDGE_MM = 0.35  # ... and a calcification when its edge is at most this wide
 SEARCH_MARGIN_MM = 3.0  # window margin around the group; its pixels outside pieces are background
 MAX_MARGIN_MM = 12.0  # a body still reaching the window's edge at this margin is tissue
 _SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) do not seed a body
 _PIECE_MARGIN_MM = 0.5  # pixels this close to a piece are not background
+_BODY_REACH_MM = 0.3  # pieces on the body's edge (rim pieces) belong to it
 
 
 def coarse_bodies(
@@ -42,30 +53,39 @@ def coarse_bodies(
     spacing_mm : float
         Pixel spacing (mm).
     macro_diameter_mm : float
-        Equivalent diameter (mm) from which a piece seeds a body.
+        Equivalent diameter (mm) of a macro piece, and the least thickness of a body.
 
     Returns
     -------
     bodies : list of list of Calcification
-        Each holds at least one seed and the pieces in its body; empty when no seed has a
-        piece to absorb (lone macro pieces are left to the caller).
+        Each holds at least two pieces: a macro piece with what lies in its body, or the pieces
+        of a large sharp-edged body. Lone macro pieces are left to the caller.
     rest : list of Calcification
         The members in no body, input order kept.
     """
-    seeds = [k for k, c in enumerate(members) if _is_seed(c, macro_diameter_mm)]
-    if not seeds or len(seeds) == len(members):
+    if len(members) < 2:
         return [], members
+    macro = [k for k, c in enumerate(members) if _is_seed(c, macro_diameter_mm)]
+    if len(macro) == len(members):
+        return [], members
+    brightest = int(np.argmax([c.contrast for c in members]))
     owner = np.arange(len(members))  # union-find over members
-    for k in seeds:
+    for k in dict.fromkeys([*macro, brightest]):
         found = _body(members, k, pixels, spacing_mm)
         if found is None:
             continue
         body, window = found
-        for j, c in enumerate(members):
-            r = int(round(c.centroid_px[0])) - window[0].start
-            col = int(round(c.centroid_px[1])) - window[1].start
-            if 0 <= r < body.shape[0] and 0 <= col < body.shape[1] and body[r, col]:
-                owner[_root(owner, j)] = _root(owner, k)
+        thickness_mm = 2.0 * float(ndi.distance_transform_edt(body).max()) * spacing_mm
+        if thickness_mm < macro_diameter_mm:  # a thin body: a casting, or not calcium
+            continue
+        reach = ndi.binary_dilation(
+            body, iterations=max(1, int(round(_BODY_REACH_MM / spacing_mm)))
+        )
+        inside = [j for j, c in enumerate(members) if _at(reach, window, c.centroid_px)]
+        if k not in macro and len(inside) < 2:
+            continue
+        for j in inside:
+            owner[_root(owner, j)] = _root(owner, k)
     roots = np.array([_root(owner, j) for j in range(len(members))])
     bodies = [
         [members[j] for j in np.flatnonzero(roots == root)]
@@ -74,6 +94,11 @@ def coarse_bodies(
     ]
     taken = {id(c) for body in bodies for c in body}
     return bodies, [c for c in members if id(c) not in taken]
+
+
+def _at(mask: np.ndarray, window: tuple[slice, slice], point: tuple[float, float]) -> bool:
+    r, c = int(round(point[0])) - window[0].start, int(round(point[1])) - window[1].start
+    return bool(0 <= r < mask.shape[0] and 0 <= c < mask.shape[1] and mask[r, c])
 
 
 def _is_seed(calc: Calcification, macro_diameter_mm: float) -> bool:
@@ -123,7 +148,8 @@ def _body(
     """Region connected to piece ``seed`` above half its contrast, and its window.
 
     The window grows (``SEARCH_MARGIN_MM`` around the group, doubled up to ``MAX_MARGIN_MM``)
-    until the region stays inside it; a region that never does is tissue, and None is returned.
+    until the region stays inside it; a region that never does is tissue, and so is one whose
+    edge is soft: None is returned for both.
     """
     margin_mm = SEARCH_MARGIN_MM
     while margin_mm <= MAX_MARGIN_MM:
@@ -140,6 +166,8 @@ def _body(
             return None
         body = np.isin(labels, ids)
         if not (body[0].any() or body[-1].any() or body[:, 0].any() or body[:, -1].any()):
-            return body, window
+            smooth = ndi.gaussian_filter(image, 1.0)
+            sharp = edge_width(smooth, body, peak - background, spacing_mm) <= BODY_MAX_EDGE_MM
+            return (body, window) if sharp else None
         margin_mm *= 2
     return None
