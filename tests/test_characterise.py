@@ -283,6 +283,28 @@ def test_rules_call_punctate_and_coarse() -> None:
     assert calls == [MorphologyCall(descriptor=Morphology.COARSE, confidence=1.0)]
 
 
+def test_round_lobes_of_one_large_macrocalcification_are_popcorn() -> None:
+    """Several >= 1 mm round pieces making one calcification over 2 mm are a popcorn clump;
+    one round piece of 1.5 mm stays round."""
+    lobes = [calc(i, 10.0 + 1.2 * i, 10.0, diameter_mm=1.3) for i in range(3)]
+    finding = finding_of(lobes, FindingKind.MACROCALCIFICATION, None)
+    assert finding.features["extent_mm"] >= 2.0
+    calls = morphology_calls(
+        lobes,
+        FindingKind.MACROCALCIFICATION,
+        SPACING_MM,
+        features=finding.features,
+        model=None,
+    )
+    assert calls[0].descriptor == Morphology.COARSE
+    one = [calc(0, 10.0, 10.0, diameter_mm=1.5)]
+    features = finding_of(one, FindingKind.MACROCALCIFICATION, None).features
+    calls = morphology_calls(
+        one, FindingKind.MACROCALCIFICATION, SPACING_MM, features=features, model=None
+    )
+    assert calls[0].descriptor == Morphology.ROUND
+
+
 def test_vascular_kind_is_called_vascular() -> None:
     members = [calc(i, 10.0 + 2 * i, 10.0, diameter_mm=0.6, elongation=5.0) for i in range(5)]
     out = characterise(

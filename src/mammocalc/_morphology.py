@@ -233,6 +233,8 @@ def morphology_calls(
         return []
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
     classes, certainty = classify_members(members, spacing_mm, near_skin=near_skin, model=model)
+    if kind == FindingKind.MACROCALCIFICATION:
+        classes = _popcorn_lobes(classes, members, (features or {}).get("extent_mm", 0.0))
     weight = [
         certainty[i] * shape_reliability(c.diameter_mm, spacing_mm) for i, c in enumerate(members)
     ]
@@ -261,6 +263,21 @@ def _call_order(label: Morphology, confidence: float, count: int) -> tuple[bool,
     the number of members showing the form."""
     leads = label in SUSPICIOUS_MORPHOLOGIES and confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
     return (not leads, -confidence, -count)
+
+
+def _popcorn_lobes(
+    classes: Sequence[Morphology], pieces: Sequence[Calcification], extent_mm: float
+) -> list[Morphology]:
+    """Round pieces of one macrocalcification are the lobes of a coarse (popcorn-like) one.
+
+    When at least ``POPCORN_MIN_LOBES`` main pieces make one calcification of at least
+    ``COARSE_MIN_MM`` (the finding's extent), the round ones are called coarse or popcorn-like:
+    a popcorn calcification is a clump of dense lobes, each of which looks round on its own.
+    """
+    lobes = sum(c.diameter_mm >= t.DYSTROPHIC_MIN_MM for c in pieces)
+    if lobes < t.POPCORN_MIN_LOBES or extent_mm < t.COARSE_MIN_MM:
+        return list(classes)
+    return [Morphology.COARSE if k == Morphology.ROUND else k for k in classes]
 
 
 def _main_pieces(members: Sequence[Calcification]) -> list[Calcification]:

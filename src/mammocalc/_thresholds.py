@@ -38,6 +38,9 @@ LINEAR_MIN_ELONGATION = 2.5  # major / minor axis from which a calcification is 
 ROD_MIN_WIDTH_MM = 0.5  # large rod-like: >= 0.5-1 mm wide
 COARSE_MIN_MM = 2.0  # coarse or popcorn-like: > 2-3 mm
 DYSTROPHIC_MIN_MM = 1.0  # dystrophic: coarse, irregular, > 1 mm
+#: A macrocalcification of at least this many main pieces (>= DYSTROPHIC_MIN_MM) spanning
+#: COARSE_MIN_MM is a popcorn-like clump: its round pieces are lobes, called coarse.
+POPCORN_MIN_LOBES = 2
 COARSE_HETEROGENEOUS_MAX_MM = 1.0  # coarse heterogeneous: irregular, 0.5-1 mm
 #: Irregular calcifications from this measured diameter are coarse heterogeneous, below it fine
 #: pleomorphic. The lexicon's boundary is 0.5 mm, but the detector's outline of an angular
