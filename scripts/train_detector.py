@@ -39,7 +39,6 @@ scored. Images with a NOTE 3 row are left out of localisation, mdb212 and mdb214
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime
 import json
 import math
@@ -257,10 +256,10 @@ def mias_cases(directory: Path, first: Prefilter, settings: Settings) -> list[Ca
 
 
 def _slim(mammogram: Mammogram, masks: BreastMasks) -> tuple[Mammogram, BreastMasks]:
-    """What grouping needs of an image (not its pixels; one mask), to keep the cache small."""
+    """What grouping needs of an image (its pixels, for macrocalcification bodies; one mask)."""
     breast = masks.breast
     return (
-        dataclasses.replace(mammogram, pixels=np.zeros((1, 1), np.float32)),
+        mammogram,
         BreastMasks(
             breast, breast, breast, breast, masks.chest_wall, masks.nipple_px, masks.spacing_mm
         ),

@@ -155,6 +155,8 @@ def _body(
     while margin_mm <= MAX_MARGIN_MM:
         window = _window(members, pixels.shape, margin_mm / spacing_mm)
         image = pixels[window].astype(np.float32)
+        if image.size == 0:  # the pieces lie outside ``pixels``
+            return None
         masks = [_filled(c, window, image.shape) for c in members]
         background = _background(image, masks, _PIECE_MARGIN_MM / spacing_mm)
         peak = float(np.percentile(image[masks[seed]], 90))
