@@ -385,9 +385,9 @@ def test_strong_evidence_is_capped() -> None:
 
 def test_evidence_features_never_fall_when_members_are_added() -> None:
     members = pleomorphic_cluster(8) + linear_branching(100, 6)
-    previous = evidence_features(members[:1])
+    previous = evidence_features(members[:1], 0.07)
     for k in range(2, len(members) + 1):
-        current = evidence_features(members[:k])
+        current = evidence_features(members[:k], 0.07)
         assert all(current[name] >= previous[name] for name in EVIDENCE_PRIORS)
         previous = current
 
@@ -522,3 +522,12 @@ def test_presence_one_reproduces_the_word_encoding() -> None:
     by_words = descriptor_risk(words, Distribution.GROUPED).probability
     by_presence = descriptor_risk(dict.fromkeys(words, 1.0), Distribution.GROUPED).probability
     assert by_presence == pytest.approx(by_words)
+
+
+def test_unresolved_specks_are_no_linear_evidence() -> None:
+    """A 1 x 3 pixel outline is elongated by pixelation alone: no evidence of a casting."""
+    speck = calc(1, 20, 30, diameter_mm=0.18, elongation=3.0, circularity=1.0)
+    resolved = calc(2, 21, 30, diameter_mm=0.35, elongation=4.0, circularity=0.5)
+    assert evidence_features([speck], 0.1)["n_linear"] == 0.0
+    assert evidence_features([speck, resolved], 0.1)["n_linear"] == 1.0
+    assert evidence_features([speck], 0.05)["n_linear"] == 1.0  # 3.6 px across: resolved

@@ -160,7 +160,8 @@ def characterise(
         model=shipped_morphology_model(),
     )
     distribution = _refined_distribution(finding)
-    evidence = evidence_features(members) if finding.kind == FindingKind.CLUSTER else {}
+    cluster = finding.kind == FindingKind.CLUSTER
+    evidence = evidence_features(members, mammogram.spacing_mm) if cluster else {}
     presence = {c.descriptor: descriptor_presence(c.confidence) for c in calls}
     risk = descriptor_risk(presence, distribution, evidence)
     features = {
