@@ -215,6 +215,13 @@ def test_one_track_of_thin_segments_is_not_vascular() -> None:
     (finding,) = run(track)
     assert finding.kind is FindingKind.CLUSTER
     assert finding.distribution is Distribution.LINEAR
+    # a casting's pieces scatter up to 1 mm about its line, with no lumen-wide gap between walls
+    scatter = np.random.default_rng(3).uniform(-0.5, 0.5, 12)
+    track = [
+        calc(i, 40 + d, 20 + 1.1 * i, 0.6, elongation=5.0, orientation_deg=90.0)
+        for i, d in enumerate(scatter, start=1)
+    ]
+    assert [f.kind for f in run(track)] == [FindingKind.CLUSTER]
 
 
 def test_ids_count_from_one_by_score() -> None:

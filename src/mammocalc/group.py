@@ -43,9 +43,9 @@ _LINEAR_MIN = 0.9  # PCA linearity from which centres are "in a line"
 _SEGMENT_ANGLE_DEG = 35.0  # wedge axis within this angle of the line to the nipple
 _SCATTERED_DENSITY_PER_CM2 = 5.0
 _VASCULAR_MIN_EXTENT_MM = 6.0
-_WALL_GAP_MM = (0.8, 4.0)  # the two walls of a calcified breast artery lie this far apart
-_WALL_ALONG_MM = 3.0  # ... and face each other within this distance along the track
-_WALL_PAIRED_SHARE = 0.4  # share of a track's members that must face a partner wall
+_WALL_GAP_MM = 0.6  # the two walls of a calcified artery are separated by its lumen, >= this
+_WALL_CONTRAST = 2.0  # ... which is also this many times the scatter within one wall
+_WALL_MIN_SHARE = 0.2  # each wall holds at least this share of the track's members
 _PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, edge to edge
 _ROD_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod
 _ROD_ELONGATION = 4.0
@@ -259,18 +259,25 @@ def _is_vascular(members: list[Calcification]) -> bool:
 
 
 def _tram_track(members: list[Calcification], axis: np.ndarray) -> bool:
-    """True when at least ``_WALL_PAIRED_SHARE`` of the members face a partner on a parallel wall.
+    """True when the members lie in two parallel walls: offsets across the track are bimodal.
 
-    A partner lies ``_WALL_GAP_MM`` across the track's axis (the vessel's diameter) and within
-    ``_WALL_ALONG_MM`` along it. Shape: ``axis`` (2,), unit vector (row, col).
+    The offsets across the (straight: linearity >= ``_LINEAR_MIN``) track split at their largest
+    gap into two walls, each with at least ``_WALL_MIN_SHARE`` of the members; the gap must be at
+    least ``_WALL_GAP_MM`` (the vessel's lumen) and ``_WALL_CONTRAST`` times the spread within a
+    wall (one track of a casting scatters about its line without a gap).
+    Shape: ``axis`` (2,), unit vector (row, col).
     """
-    points = np.array([c.centroid_mm for c in members], float)
-    normal = np.array([-axis[1], axis[0]])
-    diff = points[:, None, :] - points[None, :, :]
-    across = np.abs(diff @ normal)
-    along = np.abs(diff @ axis)
-    facing = (across >= _WALL_GAP_MM[0]) & (across <= _WALL_GAP_MM[1]) & (along <= _WALL_ALONG_MM)
-    return bool(facing.any(axis=1).mean() >= _WALL_PAIRED_SHARE)
+    across = np.array([c.centroid_mm for c in members], float) @ np.array([-axis[1], axis[0]])
+    if len(members) < 4:
+        return False
+    offsets = np.sort(across)
+    gaps = np.diff(offsets)
+    split = int(np.argmax(gaps)) + 1
+    low, high = offsets[:split], offsets[split:]
+    if min(low.size, high.size) < _WALL_MIN_SHARE * offsets.size:
+        return False
+    spread = max(float(low.std()), float(high.std()), 0.05)
+    return bool(gaps[split - 1] >= max(_WALL_GAP_MM, _WALL_CONTRAST * spread))
 
 
 def _distribution(members: list[Calcification], context: _Context) -> Distribution:
