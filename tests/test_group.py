@@ -146,6 +146,27 @@ def test_small_pieces_on_the_edge_of_a_large_sharp_body_are_one_macrocalcificati
     assert finding.kind is FindingKind.MACROCALCIFICATION and finding.count == 3
 
 
+def test_a_hollow_body_is_marked_lucent_and_a_lone_piece_of_a_large_body_is_a_macro() -> None:
+    """A 5 mm eggshell ring (rim calcification) carries ``lucent_centre``; a single 0.4 mm piece
+    that is all the detector kept of a 4 mm coarse body is a macrocalcification of that size."""
+    pixels = _speckled()
+    rows, cols = np.indices(pixels.shape)
+    radius = np.hypot(rows - 500, cols - 500)
+    pixels[(radius <= 25) & (radius >= 17)] = 0.9
+    pixels[radius < 17] = 0.45
+    edge = [
+        calc(i, 50 + 2.1 * np.sin(a), 50 + 2.1 * np.cos(a), 0.3) for i, a in enumerate([0, 2, 4])
+    ]
+    (ring,) = _on_pixels(pixels, edge)
+    assert ring.kind is FindingKind.MACROCALCIFICATION and ring.features["lucent_centre"] == 1.0
+    pixels = _speckled()
+    pixels[np.hypot(rows - 300, cols - 300) <= 20] = 0.9
+    (lone,) = _on_pixels(pixels, [calc(1, 30, 31.5, 0.4)])
+    assert lone.kind is FindingKind.MACROCALCIFICATION and lone.features["lucent_centre"] == 0.0
+    assert lone.features["body_diameter_mm"] == pytest.approx(4.0, abs=0.3)
+    assert lone.extent_mm >= 3.7
+
+
 def test_a_thin_bright_casting_stays_a_cluster() -> None:
     """Fine linear calcifications casting a duct join into one sharp body, but a thin one: they
     must never become a benign macrocalcification."""

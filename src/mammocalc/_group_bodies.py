@@ -23,11 +23,14 @@ one's contrast *and* touch it. A body that reaches the edge of its search window
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import ndimage as ndi
 from skimage.draw import polygon as fill_polygon
 
 from mammocalc._detect_measure import edge_width
+from mammocalc._detect_shape import has_lucent_centre
 from mammocalc.models import Calcification
 
 BODY_FRACTION = 0.5  # a body is the region above this share of the seed's contrast
@@ -37,11 +40,21 @@ MAX_MARGIN_MM = 12.0  # a body still reaching the window's edge at this margin i
 _SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) do not seed a body
 _PIECE_MARGIN_MM = 0.5  # pixels this close to a piece are not background
 _BODY_REACH_MM = 0.3  # pieces on the body's edge (rim pieces) belong to it
+_ALONE_GROWTH = 2.0  # a lone small piece whose body is this many times wider is a macro's piece
+
+
+@dataclass(frozen=True)
+class Body:
+    """One macrocalcification seen as a bright body: its pieces and what the body shows."""
+
+    members: list[Calcification]
+    lucent: bool  # a lucent centre: rim or eggshell (dermal when near the skin)
+    diameter_mm: float  # equivalent diameter of the (hole-filled) body
 
 
 def coarse_bodies(
     members: list[Calcification], pixels: np.ndarray, spacing_mm: float, macro_diameter_mm: float
-) -> tuple[list[list[Calcification]], list[Calcification]]:
+) -> tuple[list[Body], list[Calcification]]:
     """Split a linked group into macrocalcification bodies and the remaining calcifications.
 
     Parameters
@@ -57,24 +70,27 @@ def coarse_bodies(
 
     Returns
     -------
-    bodies : list of list of Calcification
-        Each holds at least two pieces: a macro piece with what lies in its body, or the pieces
-        of a large sharp-edged body. Lone macro pieces are left to the caller.
+    bodies : list of Body
+        Each holds a macro piece with what lies in its body, or the pieces of a large
+        sharp-edged body (a single small piece when its body is ``_ALONE_GROWTH`` times wider:
+        all the detector kept of a large coarse calcification). Lone macro pieces are left to
+        the caller.
     rest : list of Calcification
         The members in no body, input order kept.
     """
-    if len(members) < 2:
-        return [], members
     macro = [k for k, c in enumerate(members) if _is_seed(c, macro_diameter_mm)]
-    if len(macro) == len(members):
+    if not members or len(macro) == len(members):
         return [], members
     brightest = int(np.argmax([c.contrast for c in members]))
     owner = np.arange(len(members))  # union-find over members
+    lucent: set[int] = set()  # seeds whose body has a lucent centre
+    size_mm: dict[int, float] = {}  # accepted seed -> equivalent diameter of its body
     for k in dict.fromkeys([*macro, brightest]):
         found = _body(members, k, pixels, spacing_mm)
         if found is None:
             continue
-        body, window = found
+        body, window, hollow = found
+        diameter_mm = 2.0 * float(np.sqrt(np.count_nonzero(body) / np.pi)) * spacing_mm
         thickness_mm = 2.0 * float(ndi.distance_transform_edt(body).max()) * spacing_mm
         if thickness_mm < macro_diameter_mm:  # a thin body: a casting, or not calcium
             continue
@@ -82,17 +98,26 @@ def coarse_bodies(
             body, iterations=max(1, int(round(_BODY_REACH_MM / spacing_mm)))
         )
         inside = [j for j, c in enumerate(members) if _at(reach, window, c.centroid_px)]
-        if k not in macro and len(inside) < 2:
+        grown = diameter_mm >= _ALONE_GROWTH * members[k].diameter_mm
+        if k not in macro and len(inside) < 2 and not grown:
             continue
         for j in inside:
             owner[_root(owner, j)] = _root(owner, k)
+        size_mm[k] = diameter_mm
+        if hollow:
+            lucent.add(k)
     roots = np.array([_root(owner, j) for j in range(len(members))])
     bodies = [
-        [members[j] for j in np.flatnonzero(roots == root)]
+        Body(
+            members=[members[j] for j in np.flatnonzero(roots == root)],
+            lucent=any(roots[k] == root for k in lucent),
+            diameter_mm=max((v for k, v in size_mm.items() if roots[k] == root), default=0.0),
+        )
         for root in np.unique(roots)
         if np.count_nonzero(roots == root) > 1
+        or any(roots[k] == root and k not in macro for k in size_mm)
     ]
-    taken = {id(c) for body in bodies for c in body}
+    taken = {id(c) for body in bodies for c in body.members}
     return bodies, [c for c in members if id(c) not in taken]
 
 
@@ -144,8 +169,9 @@ def _background(image: np.ndarray, masks: list[np.ndarray], margin_px: float) ->
 
 def _body(
     members: list[Calcification], seed: int, pixels: np.ndarray, spacing_mm: float
-) -> tuple[np.ndarray, tuple[slice, slice]] | None:
-    """Region connected to piece ``seed`` above half its contrast, and its window.
+) -> tuple[np.ndarray, tuple[slice, slice], bool] | None:
+    """Region connected to piece ``seed`` above half its contrast (holes filled), its window, and
+    whether its centre is lucent (:func:`mammocalc._detect_shape.has_lucent_centre`).
 
     The window grows (``SEARCH_MARGIN_MM`` around the group, doubled up to ``MAX_MARGIN_MM``)
     until the region stays inside it; a region that never does is tissue, and so is one whose
@@ -166,10 +192,11 @@ def _body(
         ids = np.unique(labels[masks[seed] & (labels > 0)])
         if ids.size == 0:
             return None
-        body = np.isin(labels, ids)
+        body = np.asarray(ndi.binary_fill_holes(np.isin(labels, ids)))
         if not (body[0].any() or body[-1].any() or body[:, 0].any() or body[:, -1].any()):
             smooth = ndi.gaussian_filter(image, 1.0)
             sharp = edge_width(smooth, body, peak - background, spacing_mm) <= BODY_MAX_EDGE_MM
-            return (body, window) if sharp else None
+            hollow = has_lucent_centre(smooth, body, peak - background)
+            return (body, window, hollow) if sharp else None
         margin_mm *= 2
     return None

@@ -227,11 +227,18 @@ def morphology_calls(
     """
     if kind == FindingKind.VASCULAR:
         return [MorphologyCall(descriptor=Morphology.VASCULAR, confidence=0.9)]
+    near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
+    body_mm = (features or {}).get("body_diameter_mm", 0.0)
+    if kind == FindingKind.MACROCALCIFICATION and (features or {}).get("lucent_centre", 0) >= 0.5:
+        form = Morphology.SKIN if near_skin else Morphology.RIM  # a hollow body (group stage)
+        return [MorphologyCall(descriptor=form, confidence=t.BODY_CALL_CONFIDENCE)]
     if kind == FindingKind.MACROCALCIFICATION:
-        members = _main_pieces(members)
+        if not _main_pieces(members) and body_mm >= t.COARSE_MIN_MM:
+            # only small pieces around a large sharp body (group stage): a coarse calcification
+            return [MorphologyCall(descriptor=Morphology.COARSE, confidence=t.BODY_CALL_CONFIDENCE)]
+        members = _main_pieces(members) or list(members)
     if not members:
         return []
-    near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
     classes, certainty = classify_members(members, spacing_mm, near_skin=near_skin, model=model)
     if kind == FindingKind.MACROCALCIFICATION:
         classes = _popcorn_lobes(classes, members, (features or {}).get("extent_mm", 0.0))
@@ -282,9 +289,9 @@ def _popcorn_lobes(
 
 def _main_pieces(members: Sequence[Calcification]) -> list[Calcification]:
     """The pieces of a macrocalcification that show its form: those of at least
-    ``DYSTROPHIC_MIN_MM``; the small fragments around a coarse core say nothing of its shape."""
-    large = [c for c in members if c.diameter_mm >= t.DYSTROPHIC_MIN_MM]
-    return large or list(members)
+    ``DYSTROPHIC_MIN_MM`` (maybe none); the small fragments around a coarse core say nothing of
+    its shape."""
+    return [c for c in members if c.diameter_mm >= t.DYSTROPHIC_MIN_MM]
 
 
 def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:

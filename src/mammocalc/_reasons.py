@@ -39,7 +39,7 @@ def describe_finding(finding: Finding) -> list[str]:
             f"one calcification in {finding.count} pieces, {_mm(finding.extent_mm)} mm across"
         )
     elif macro:
-        size = f.get("diameter_max_mm", finding.extent_mm)
+        size = f.get("body_diameter_mm", f.get("diameter_max_mm", finding.extent_mm))
         reasons.append(f"one calcification {_mm(size)} mm across")
     elif finding.count > 0:
         reasons.append(f"{finding.count} calcifications within {_mm(finding.extent_mm)} mm")

@@ -63,6 +63,7 @@ IRREGULAR_MIN_ELONGATION = 1.4
 #: ratio 1.4, 14% with this excess; fine pleomorphic 80% and 45%).
 IRREGULAR_MIN_EXCESS_PX = 1.5
 SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the skin are dermal
+BODY_CALL_CONFIDENCE = 0.8  # a hollow body is called rim (or skin), a large one coarse
 
 # --- morphology calls of a finding ------------------------------------------------------------
 CALL_MIN_COUNT = 2  # a descriptor is called when at least this many members show it

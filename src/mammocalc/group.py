@@ -30,7 +30,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from mammocalc._group_bodies import coarse_bodies
+from mammocalc._group_bodies import Body, coarse_bodies
 from mammocalc._group_features import group_features, principal_axis
 from mammocalc._group_score import detection_score
 from mammocalc._thresholds import ROD_MIN_WIDTH_MM
@@ -82,16 +82,18 @@ def group(
         return []
     context = _Context(mammogram, masks, settings)
     drafts: list[tuple[FindingKind, list[Calcification], Distribution | None]] = []
+    seen: dict[int, Body] = {}  # first member id -> the body it was found as
     in_cluster: set[int] = set()
     for linked in _linked_groups(calcifications, settings.cluster_link_mm):
-        bodies: list[list[Calcification]] = []
+        bodies: list[Body] = []
         rest = linked
         if len(linked) < 2 or not _is_vascular(linked):
             bodies, rest = coarse_bodies(
                 linked, mammogram.pixels, mammogram.spacing_mm, settings.macro_diameter_mm
             )
-        drafts += [(FindingKind.MACROCALCIFICATION, body, None) for body in bodies]
-        in_cluster.update(c.id for body in bodies for c in body)
+        drafts += [(FindingKind.MACROCALCIFICATION, body.members, None) for body in bodies]
+        seen.update((body.members[0].id, body) for body in bodies)
+        in_cluster.update(c.id for body in bodies for c in body.members)
         for members in _linked_groups(rest, settings.cluster_link_mm) if bodies else [rest]:
             kind, distribution = _classify(members, context)
             if kind is None:
@@ -102,7 +104,10 @@ def group(
     drafts += [(_rod_kind(c), [c], None) for c in alone if _is_rod(c)]
     macros = [c for c in alone if not _is_rod(c) and c.diameter_mm >= settings.macro_diameter_mm]
     drafts += [(FindingKind.MACROCALCIFICATION, pieces, None) for pieces in _touching(macros)]
-    findings = [context.finding(kind, members, dist) for kind, members, dist in drafts]
+    findings = [
+        context.finding(kind, members, dist, body=seen.get(members[0].id))
+        for kind, members, dist in drafts
+    ]
     findings = [f for f in findings if f.detection_score >= settings.finding_threshold]
     findings.sort(key=lambda f: (-f.detection_score, f.centroid_px))
     prefix = f"{mammogram.laterality.value if mammogram.laterality else 'X'}-{mammogram.view.value}"
@@ -186,8 +191,15 @@ class _Context:
         return float(self.skin_depth_mm[r, c])
 
     def finding(
-        self, kind: FindingKind, members: list[Calcification], distribution: Distribution | None
+        self,
+        kind: FindingKind,
+        members: list[Calcification],
+        distribution: Distribution | None,
+        *,
+        body: Body | None = None,
     ) -> Finding:
+        """The finding of ``members``; a macrocalcification found as a ``body`` adds its features
+        ``body_diameter_mm`` and ``lucent_centre`` (1: rim or eggshell, dermal)."""
         spacing = self.mammogram.spacing_mm
         centre_px = tuple(np.mean([c.centroid_px for c in members], axis=0).tolist())
         centre_mm = (centre_px[0] * spacing, centre_px[1] * spacing)
@@ -197,6 +209,10 @@ class _Context:
             distance_to_skin_mm=self.skin_distance_mm(centre_px),
             distance_to_nipple_mm=float(np.hypot(*(np.array(centre_mm) - self.nipple_mm))),
         )
+        if body is not None:
+            features["body_diameter_mm"] = body.diameter_mm
+            features["extent_mm"] = max(features["extent_mm"], body.diameter_mm)
+            features["lucent_centre"] = float(body.lucent)
         outline = np.array([p for c in members for p in (c.outline_px or [c.centroid_px])])
         low, high = np.floor(outline.min(axis=0)), np.ceil(outline.max(axis=0))
         return Finding(
