@@ -48,6 +48,7 @@ from mammocalc.evaluate.synthetic import (
 )
 from mammocalc.group import group
 from mammocalc.models import Calcification, Finding, ImageResult
+from mammocalc.pipeline import image_result
 from mammocalc.settings import Settings
 
 SPACINGS_MM = (0.07, 0.1)
@@ -103,18 +104,7 @@ def analyse_cached(
         characterise(f, [by_id[i] for i in f.calcification_ids], mammogram, settings=settings)
         for f in findings
     ]
-    result = ImageResult(
-        source=mammogram.identifiers.source,
-        sop_uid=mammogram.identifiers.sop_uid,
-        laterality=mammogram.laterality,
-        view=mammogram.view,
-        shape_px=(int(mammogram.pixels.shape[0]), int(mammogram.pixels.shape[1])),
-        spacing_mm=mammogram.spacing_mm,
-        spacing_assumed=mammogram.spacing_assumed,
-        breast_area_cm2=masks.breast_area_cm2,
-        calcifications=calcifications,
-        findings=findings,
-    )
+    result = image_result(mammogram, masks, calcifications, findings)
     images, _, _ = assess([result], settings=settings)
     return images[0]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,7 +22,15 @@ from mammocalc.characterise import characterise
 from mammocalc.detect import detect
 from mammocalc.group import group
 from mammocalc.io import read
-from mammocalc.models import ImageResult, Mammogram, Provenance, Report
+from mammocalc.models import (
+    BreastMasks,
+    Calcification,
+    Finding,
+    ImageResult,
+    Mammogram,
+    Provenance,
+    Report,
+)
 from mammocalc.settings import Settings
 from mammocalc.summary import clinician_summary, patient_summary
 
@@ -77,6 +85,18 @@ def analyze_image(
         ]
     if timings is not None:
         timings.update(stage_s)
+    return image_result(mammogram, masks, calcifications, findings, timings_s=stage_s)
+
+
+def image_result(
+    mammogram: Mammogram,
+    masks: BreastMasks,
+    calcifications: list[Calcification],
+    findings: list[Finding],
+    *,
+    timings_s: Mapping[str, float] | None = None,
+) -> ImageResult:
+    """The ImageResult of one image from its stages' outputs (no category yet)."""
     return ImageResult(
         source=mammogram.identifiers.source,
         sop_uid=mammogram.identifiers.sop_uid,
@@ -89,7 +109,7 @@ def analyze_image(
         calcifications=calcifications,
         findings=findings,
         warnings=list(mammogram.warnings),
-        timings_s={k: round(v, 4) for k, v in stage_s.items()},
+        timings_s={k: round(v, 4) for k, v in (timings_s or {}).items()},
     )
 
 
