@@ -8,13 +8,13 @@ Rules (``settings`` holds every number; reference sections 3-4):
 * A group that runs along a line as tubular, aligned segments in two parallel walls (a tram track)
   for at least ``_VASCULAR_MIN_EXTENT_MM`` is **vascular**; so is a single long, thin rod (a vessel
   segment), while a thick one (``ROD_MIN_WIDTH_MM``) is a large rod-like macrocalcification. A
-  single track of thin segments is not: fine linear calcifications along a duct
-  look just like it.
+  single track of thin segments is not: fine linear calcifications along a duct look just like it.
 * A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
   **macrocalcification** finding of its own; touching pieces (outlines within 1 mm, as the lobes
-  of a popcorn calcification) are one macrocalcification; so are the pieces that lie in the bright
-  body of a macrocalcification piece (``_group_bodies``: a coarse calcification larger than the
-  detector's background scale shows as lobes and small rim pieces, not a cluster).
+  of a popcorn calcification) are one macrocalcification; so are the pieces that lie in one
+  bright, sharp-edged body at least ``macro_diameter_mm`` thick around a macro piece or a group's
+  brightest piece (``_group_bodies``: a coarse, rim or dystrophic calcification larger than the
+  detector's background scale shows as lobes and small edge pieces, not a cluster).
 * Distribution: *diffuse* when the group spans half the breast, *regional* beyond 20 mm, *segmental*
   when that large group is a wedge pointing at the nipple, *linear* when the members lie on a line,
   otherwise *grouped*. Regional or diffuse groups of low density are **scattered** findings.
@@ -81,8 +81,7 @@ def group(
     if not calcifications:
         return []
     context = _Context(mammogram, masks, settings)
-    drafts: list[tuple[FindingKind, list[Calcification], Distribution | None]] = []
-    seen: dict[int, Body] = {}  # first member id -> the body it was found as
+    drafts: list[tuple[FindingKind, list[Calcification], Distribution | None, Body | None]] = []
     in_cluster: set[int] = set()
     for linked in _linked_groups(calcifications, settings.cluster_link_mm):
         bodies: list[Body] = []
@@ -91,22 +90,20 @@ def group(
             bodies, rest = coarse_bodies(
                 linked, mammogram.pixels, mammogram.spacing_mm, settings.macro_diameter_mm
             )
-        drafts += [(FindingKind.MACROCALCIFICATION, body.members, None) for body in bodies]
-        seen.update((body.members[0].id, body) for body in bodies)
+        drafts += [(FindingKind.MACROCALCIFICATION, body.members, None, body) for body in bodies]
         in_cluster.update(c.id for body in bodies for c in body.members)
         for members in _linked_groups(rest, settings.cluster_link_mm) if bodies else [rest]:
             kind, distribution = _classify(members, context)
             if kind is None:
                 continue
-            drafts.append((kind, members, distribution))
+            drafts.append((kind, members, distribution, None))
             in_cluster.update(c.id for c in members)
     alone = [c for c in calcifications if c.id not in in_cluster]
-    drafts += [(_rod_kind(c), [c], None) for c in alone if _is_rod(c)]
+    drafts += [(_rod_kind(c), [c], None, None) for c in alone if _is_rod(c)]
     macros = [c for c in alone if not _is_rod(c) and c.diameter_mm >= settings.macro_diameter_mm]
-    drafts += [(FindingKind.MACROCALCIFICATION, pieces, None) for pieces in _touching(macros)]
+    drafts += [(FindingKind.MACROCALCIFICATION, p, None, None) for p in _touching(macros)]
     findings = [
-        context.finding(kind, members, dist, body=seen.get(members[0].id))
-        for kind, members, dist in drafts
+        context.finding(kind, members, dist, body=body) for kind, members, dist, body in drafts
     ]
     findings = [f for f in findings if f.detection_score >= settings.finding_threshold]
     findings.sort(key=lambda f: (-f.detection_score, f.centroid_px))
