@@ -203,7 +203,7 @@ def sim_cases(n: int, seed: int, first: Prefilter, settings: Settings) -> list[C
             Case(
                 f"sim{i}",
                 -1 - i,
-                *_slim(sim.mammogram, masks),
+                *_for_grouping(sim.mammogram, masks),
                 candidates,
                 labels,
                 clusters,
@@ -243,7 +243,7 @@ def mias_cases(directory: Path, first: Prefilter, settings: Settings) -> list[Ca
             Case(
                 ref,
                 patient_of(ref),
-                *_slim(mammogram, masks),
+                *_for_grouping(mammogram, masks),
                 candidates,
                 labels,
                 clusters,
@@ -255,7 +255,7 @@ def mias_cases(directory: Path, first: Prefilter, settings: Settings) -> list[Ca
     return cases
 
 
-def _slim(mammogram: Mammogram, masks: BreastMasks) -> tuple[Mammogram, BreastMasks]:
+def _for_grouping(mammogram: Mammogram, masks: BreastMasks) -> tuple[Mammogram, BreastMasks]:
     """What grouping needs of an image (its pixels, for macrocalcification bodies; one mask)."""
     breast = masks.breast
     return (

@@ -112,7 +112,11 @@ def collect(
                 labels.append(truth[j].morphology.value)
                 groups.append(seed)
                 skin.append(near.get(calc.id, False))
-                rules.append(classify_calcification(calc, near_skin=skin[-1]).value)
+                rules.append(
+                    classify_calcification(
+                        calc, near_skin=skin[-1], spacing_mm=result.spacing_mm
+                    ).value
+                )
         print(f"{scene:22s} seed {seed} {spacing_mm} mm: {len(rows)} rows", file=sys.stderr)
     return np.asarray(rows), labels, groups, rules, skin
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 
 from mammocalc.group import group
 from mammocalc.models import BreastMasks, Calcification, Identifiers, Mammogram, Shape
@@ -243,6 +244,58 @@ def test_one_track_of_thin_segments_is_not_vascular() -> None:
         for i, d in enumerate(scatter, start=1)
     ]
     assert [f.kind for f in run(track)] == [FindingKind.CLUSTER]
+
+
+@pytest.mark.parametrize(
+    "beside",
+    [
+        [calc(20 + i, 41.0, 24 + 2.5 * i, 0.25) for i in range(3)],  # round specks 1 mm aside
+        [  # a short parallel branch of the casting 1.2 mm aside
+            calc(20 + i, 41.2, 26 + 1.5 * i, 0.5, elongation=5.0, orientation_deg=90.0)
+            for i in range(3)
+        ],
+    ],
+)
+def test_a_casting_with_specks_or_a_short_branch_beside_it_is_no_tram_track(
+    beside: list[Calcification],
+) -> None:
+    main = [
+        calc(i, 40, 20 + 1.5 * i, 0.5, elongation=5.0, orientation_deg=90.0) for i in range(1, 10)
+    ]
+    assert [f.kind for f in run(main + beside)] == [FindingKind.CLUSTER]
+
+
+def test_specks_on_a_sharp_dense_mass_stay_a_cluster() -> None:
+    """Specks brighter than the circumscribed mass they sit on: the mass is no calcium body."""
+    pixels = _speckled()
+    rows, cols = np.indices(pixels.shape)
+    distance = np.hypot(rows - 500, cols - 500)
+    pixels += (0.1 * np.clip(1 - (distance / 30) ** 2, 0, 1) ** 0.1).astype(np.float32)
+    offsets = [(0, 0), (10, 5), (-8, 12), (5, -15), (-12, -6), (15, 15)]
+    for dr, dc in offsets:
+        pixels[np.hypot(rows - 500 - dr, cols - 500 - dc) <= 1.5] += 0.06
+    pixels = ndi.gaussian_filter(pixels, 1.5)
+    specks = [
+        calc(i, (500 + dr) * SPACING_MM, (500 + dc) * SPACING_MM, 0.3, elongation=1.6)
+        for i, (dr, dc) in enumerate(offsets, start=1)
+    ]
+    (finding,) = _on_pixels(pixels, specks)
+    assert finding.kind is FindingKind.CLUSTER and finding.count == 6
+
+
+def test_a_tight_clump_of_specks_stays_a_cluster() -> None:
+    """Nearly touching 0.3 mm specks join at half maximum into one sharp, 1.5 mm thick body; it
+    is mostly the specks themselves, so they stay a cluster."""
+    pixels = _speckled()
+    rows, cols = np.indices(pixels.shape)
+    specks = []
+    for k, (dr, dc) in enumerate(np.ndindex(5, 4), start=1):
+        r, c = 480 + 3.5 * dr, 490 + 3.5 * dc
+        pixels[np.hypot(rows - r, cols - c) <= 1.5] += 0.2
+        specks.append(calc(k, r * SPACING_MM, c * SPACING_MM, 0.3, elongation=1.6))
+    pixels = ndi.gaussian_filter(pixels, 1.0)
+    (finding,) = _on_pixels(pixels, specks)
+    assert finding.kind is FindingKind.CLUSTER and finding.count == 20
 
 
 def test_ids_count_from_one_by_score() -> None:

@@ -16,9 +16,12 @@ seeds are the group's macro pieces and its brightest piece. A body is a calcific
 then every piece whose centre lies in it (or within ``_BODY_REACH_MM``) is part of the one
 macrocalcification.
 
-A separate calcification never joins a body by this rule: it would have to reach half the coarse
-one's contrast *and* touch it. A body that reaches the edge of its search window even at a
-``MAX_MARGIN_MM`` margin (a bright tissue band, not a calcification) absorbs nothing.
+A separate calcification rarely joins a body by this rule: it would have to reach half the coarse
+one's contrast and touch it, or lie within ``_BODY_REACH_MM`` of its edge. The body must also be
+calcium about as bright as its seed (a seed's specks on a dense mass are brighter than the mass)
+and, for a small seed, lie mostly beyond the pieces (a clump of specks is not a body). A body
+that reaches the edge of its search window even at a ``MAX_MARGIN_MM`` margin (a bright tissue
+band, not a calcification) absorbs nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from mammocalc.models import Calcification
 
 BODY_FRACTION = 0.5  # a body is the region above this share of the seed's contrast
 BODY_MAX_EDGE_MM = 0.35  # ... and a calcification when its edge is at most this wide
+BODY_MIN_LEVEL = 0.85  # ... and as bright as the seed: median beyond the pieces, share of contrast
+BODY_MIN_LEVEL_HOLLOW = 0.6  # ... a ring (rim, eggshell) less so; a mass under specks is solid
+BODY_MIN_OUTSIDE = 0.5  # a small seed's body must lie mostly beyond the pieces' outlines
 SEARCH_MARGIN_MM = 3.0  # window margin around the group; its pixels outside pieces are background
 MAX_MARGIN_MM = 12.0  # a body still reaching the window's edge at this margin is tissue
 _SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) do not seed a body
@@ -86,7 +92,7 @@ def coarse_bodies(
     lucent: set[int] = set()  # seeds whose body has a lucent centre
     size_mm: dict[int, float] = {}  # accepted seed -> equivalent diameter of its body
     for k in dict.fromkeys([*macro, brightest]):
-        found = _body(members, k, pixels, spacing_mm)
+        found = _body(members, k, pixels, spacing_mm, k in macro)
         if found is None:
             continue
         body, window, hollow = found
@@ -168,14 +174,16 @@ def _background(image: np.ndarray, masks: list[np.ndarray], margin_px: float) ->
 
 
 def _body(
-    members: list[Calcification], seed: int, pixels: np.ndarray, spacing_mm: float
+    members: list[Calcification], seed: int, pixels: np.ndarray, spacing_mm: float, macro: bool
 ) -> tuple[np.ndarray, tuple[slice, slice], bool] | None:
     """Region connected to piece ``seed`` above half its contrast (holes filled), its window, and
     whether its centre is lucent (:func:`mammocalc._detect_shape.has_lucent_centre`).
 
     The window grows (``SEARCH_MARGIN_MM`` around the group, doubled up to ``MAX_MARGIN_MM``)
     until the region stays inside it; a region that never does is tissue, and so is one whose
-    edge is soft: None is returned for both.
+    edge is soft: None is returned for both. The body must be calcium about as bright as the seed
+    (:func:`_level`: ``BODY_MIN_LEVEL`` of its contrast, ``BODY_MIN_LEVEL_HOLLOW`` for a ring);
+    ``macro`` says whether the seed is a macro piece.
     """
     margin_mm = SEARCH_MARGIN_MM
     while margin_mm <= MAX_MARGIN_MM:
@@ -192,11 +200,33 @@ def _body(
         ids = np.unique(labels[masks[seed] & (labels > 0)])
         if ids.size == 0:
             return None
-        body = np.asarray(ndi.binary_fill_holes(np.isin(labels, ids)))
+        above = np.isin(labels, ids)
+        body = np.asarray(ndi.binary_fill_holes(above))
         if not (body[0].any() or body[-1].any() or body[:, 0].any() or body[:, -1].any()):
             smooth = ndi.gaussian_filter(image, 1.0)
-            sharp = edge_width(smooth, body, peak - background, spacing_mm) <= BODY_MAX_EDGE_MM
             hollow = has_lucent_centre(smooth, body, peak - background)
+            level = _level(image, above, masks, background) / (peak - background)
+            if level < (BODY_MIN_LEVEL_HOLLOW if hollow else BODY_MIN_LEVEL) or (
+                np.isnan(level) and not macro
+            ):
+                return None
+            sharp = edge_width(smooth, body, peak - background, spacing_mm) <= BODY_MAX_EDGE_MM
             return (body, window, hollow) if sharp else None
         margin_mm *= 2
     return None
+
+
+def _level(
+    image: np.ndarray, above: np.ndarray, masks: list[np.ndarray], background: float
+) -> float:
+    """Median of the body beyond the pieces' outlines over the background; NaN when less than
+    ``BODY_MIN_OUTSIDE`` of the body lies beyond them (the body is mostly the pieces).
+
+    A coarse core is as bright as its lobes, a rim's ring nearly so; specks on a dense (even
+    sharp-edged) mass are brighter than the mass. A body that is mostly the pieces is a clump of
+    specks unless its seed is a macro piece (touching lobes).
+    """
+    outside = above & ~np.logical_or.reduce(masks)
+    if np.count_nonzero(outside) < BODY_MIN_OUTSIDE * np.count_nonzero(above):
+        return float("nan")
+    return float(np.median(image[outside])) - background

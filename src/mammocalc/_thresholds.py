@@ -41,7 +41,6 @@ DYSTROPHIC_MIN_MM = 1.0  # dystrophic: coarse, irregular, > 1 mm
 #: A macrocalcification of at least this many main pieces (>= DYSTROPHIC_MIN_MM) spanning
 #: COARSE_MIN_MM is a popcorn-like clump: its round pieces are lobes, called coarse.
 POPCORN_MIN_LOBES = 2
-COARSE_HETEROGENEOUS_MAX_MM = 1.0  # coarse heterogeneous: irregular, 0.5-1 mm
 #: Irregular calcifications from this measured diameter are coarse heterogeneous, below it fine
 #: pleomorphic. The lexicon's boundary is 0.5 mm, but the detector's outline of an angular
 #: fragment is smaller than the fragment: coarse heterogeneous ones (0.5-1 mm) measure 0.3-0.7 mm

@@ -43,9 +43,10 @@ _LINEAR_MIN = 0.9  # PCA linearity from which centres are "in a line"
 _SEGMENT_ANGLE_DEG = 35.0  # wedge axis within this angle of the line to the nipple
 _SCATTERED_DENSITY_PER_CM2 = 5.0
 _VASCULAR_MIN_EXTENT_MM = 6.0
-_WALL_GAP_MM = 0.6  # the two walls of a calcified artery are separated by its lumen, >= this
-_WALL_CONTRAST = 2.0  # ... which is also this many times the scatter within one wall
-_WALL_MIN_SHARE = 0.2  # each wall holds at least this share of the track's members
+_WALL_GAP_MM = (0.6, 2.5)  # the two walls of a calcified artery: its lumen apart (mm)
+_WALL_CONTRAST = 2.0  # ... a gap this many times the scatter within one wall
+_WALL_MIN_SHARE = 0.3  # each wall holds at least this share of the track's tubular segments
+_WALL_MIN_REACH = 0.5  # ... and runs along at least this share of the track
 _PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, edge to edge
 _ROD_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod
 _ROD_ELONGATION = 4.0
@@ -261,36 +262,46 @@ def _is_vascular(members: list[Calcification]) -> bool:
     span = float(np.ptp(points @ axis)) + max(c.shape.length_mm for c in members)
     if span < _VASCULAR_MIN_EXTENT_MM or linearity < _LINEAR_MIN:
         return False
-    tubular = [c for c in members if c.shape.elongation >= 2.5 and c.shape.length_mm >= 1.0]
-    if not tubular:
-        return False
-    angles = np.radians([c.shape.orientation_deg for c in tubular])
-    along = np.abs(np.cos(angles) * axis[0] + np.sin(angles) * axis[1])
-    aligned = [c for c, a in zip(tubular, along, strict=True) if a > 0.85]
+    aligned = [c for c in members if _along_axis(c, axis)]
     covered = sum(c.shape.length_mm for c in aligned)
     return covered >= 0.4 * span and _tram_track(members, axis)
 
 
 def _tram_track(members: list[Calcification], axis: np.ndarray) -> bool:
-    """True when the members lie in two parallel walls: offsets across the track are bimodal.
+    """True when the tubular, aligned members lie in two parallel walls along the whole track.
 
-    The offsets across the (straight: linearity >= ``_LINEAR_MIN``) track split at their largest
-    gap into two walls, each with at least ``_WALL_MIN_SHARE`` of the members; the gap must be at
-    least ``_WALL_GAP_MM`` (the vessel's lumen) and ``_WALL_CONTRAST`` times the spread within a
-    wall (one track of a casting scatters about its line without a gap).
+    Their offsets across the (straight: linearity >= ``_LINEAR_MIN``) track split at the largest
+    gap into two walls, each with at least ``_WALL_MIN_SHARE`` of them and reaching along at least
+    ``_WALL_MIN_REACH`` of the track; the gap is a lumen: within ``_WALL_GAP_MM`` and at least
+    ``_WALL_CONTRAST`` times the scatter within a wall (one track of a casting scatters about its
+    line without a gap; specks or a short branch beside a casting are no second wall).
     Shape: ``axis`` (2,), unit vector (row, col).
     """
-    across = np.array([c.centroid_mm for c in members], float) @ np.array([-axis[1], axis[0]])
-    if len(members) < 4:
+    walls = [c for c in members if _along_axis(c, axis)]
+    if len(walls) < 4:
         return False
-    offsets = np.sort(across)
-    gaps = np.diff(offsets)
+    points = np.array([c.centroid_mm for c in walls], float)
+    along, across = points @ axis, points @ np.array([-axis[1], axis[0]])
+    order = np.argsort(across)
+    gaps = np.diff(across[order])
     split = int(np.argmax(gaps)) + 1
-    low, high = offsets[:split], offsets[split:]
-    if min(low.size, high.size) < _WALL_MIN_SHARE * offsets.size:
+    sides = [order[:split], order[split:]]
+    if min(side.size for side in sides) < _WALL_MIN_SHARE * len(walls):
         return False
-    spread = max(float(low.std()), float(high.std()), 0.05)
-    return bool(gaps[split - 1] >= max(_WALL_GAP_MM, _WALL_CONTRAST * spread))
+    span = float(np.ptp(along)) + 1e-9
+    if min(float(np.ptp(along[side])) for side in sides) < _WALL_MIN_REACH * span:
+        return False
+    spread = max(max(float(across[side].std()) for side in sides), 0.05)
+    gap = float(gaps[split - 1])
+    return bool(_WALL_GAP_MM[0] <= gap <= _WALL_GAP_MM[1] and gap >= _WALL_CONTRAST * spread)
+
+
+def _along_axis(calc: Calcification, axis: np.ndarray) -> bool:
+    """A tubular segment (elongated, >= 1 mm long) running along ``axis`` (within ~30 degrees)."""
+    if calc.shape.elongation < 2.5 or calc.shape.length_mm < 1.0:
+        return False
+    angle = np.radians(calc.shape.orientation_deg)
+    return abs(np.cos(angle) * axis[0] + np.sin(angle) * axis[1]) > 0.85
 
 
 def _distribution(members: list[Calcification], context: _Context) -> Distribution:
