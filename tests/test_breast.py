@@ -326,3 +326,30 @@ def test_mini_mias_scanner_line_is_left_out() -> None:
     column = masks.breast[:, 669]
     assert column.sum() > 100
     assert not masks.analysable[:, 667:672].any()
+
+
+def test_hard_edges_band_the_border_and_black_areas_only() -> None:
+    """The image border and a black area (a film's cut edge) get a band as wide as the skin band;
+    a single black pixel inside the breast (a dead pixel) does not."""
+    from mammocalc._breast_lines import hard_edges
+
+    pixels = np.full((200, 300), 0.4, np.float32)
+    pixels[:, 250:] = 0.0  # unexposed film beyond a straight cut
+    pixels[100, 100] = 0.0
+    edge = hard_edges(pixels, band_mm=2.0, spacing_mm=0.2)  # 10 pixels
+    assert edge[:, 240:].all() and edge[:10, :].all() and edge[:, :10].all()
+    assert not edge[30:170, 30:225].any()  # at most one 0.5 mm block wider than the band
+    assert not edge[95:106, 95:106].any()
+
+
+def test_mini_mias_film_edge_line_is_left_out() -> None:
+    """mdb037's breast is cut by the film's straight edge, which carries a bright one-pixel line
+    (column 712) with black beyond it: its top-scored false mark. The edge and a band inside it
+    are left out of the analysable area; the tissue 5 mm inside is not."""
+    if not (MIAS / "mdb037.pgm").exists():
+        pytest.skip("mdb037.pgm is not in ../shared/data/mini-mias")
+    mammogram = _read_mias("mdb037")
+    masks = segment(mammogram)
+    assert (mammogram.pixels[850:900, 714:720] == 0).all()
+    assert not masks.analysable[850:900, 704:720].any()
+    assert masks.analysable[850:900, 680:690].all()

@@ -13,11 +13,17 @@ at least ``MIN_LENGTH_MM`` whose mean ridge exceeds ``MIN_SIGMAS`` times its spr
 breast is a line (mini-MIAS: lines in about two thirds of the films, none on the simulator or the
 NYU sample's tissue). The widths are in pixels on purpose: the artefact is one sensor element
 wide, whatever the pixel size.
+
+Hard edges are the other full-resolution artefact: the image border, and exact black (a film's
+edge, the digitiser's padding) that the working-resolution breast mask runs a few pixels into.
+A film's cut edge often carries a bright one-pixel line, and the band-pass filters ring along any
+such step; so a band as wide as the skin band along them is left out as well (:func:`hard_edges`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage as ndi
 
 RIDGE_OFFSET_PX = 2  # the ridge is judged against the pixels this far to either side
 BLOCK_MM = 5.0  # the ridge is averaged along the line over blocks of this length
@@ -25,6 +31,44 @@ SAMPLE_MM = 0.2  # ... sampled every this far along it
 MIN_LENGTH_MM = 20.0  # a line runs at least this far inside the breast
 MIN_SIGMAS = 6.0  # mean ridge above this many of its standard deviations over the breast
 MASK_HALF_WIDTH_PX = 2  # pixels either side of a line left out of the analysable area
+BLACK_LEVEL = 0.005  # pixels at or below this are unexposed film or padding, never tissue
+EDGE_BLOCK_MM = 0.5  # hard edges are found on blocks of about this size
+
+
+def hard_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndarray:
+    """Pixels within about ``band_mm`` of the image border or of an exactly black area.
+
+    Judged on blocks of about ``EDGE_BLOCK_MM``: a block is black when all its pixels are (a dead
+    pixel inside the breast is not an edge), and the band is grown by whole blocks, so it is
+    ``band_mm`` to one block wider (cheap on 14-megapixel images).
+
+    Parameters
+    ----------
+    pixels : ndarray, shape (rows, cols), float32
+        The mammogram, values in [0, 1].
+    band_mm : float
+        Width of the band (the skin band's width: an edge is judged as the skin line is).
+    spacing_mm : float
+        Pixel spacing (mm).
+
+    Returns
+    -------
+    ndarray of bool, shape (rows, cols)
+        True in the band.
+    """
+    block = max(1, int(round(EDGE_BLOCK_MM / spacing_mm)))
+    rows, cols = pixels.shape
+    whole = (rows // block * block, cols // block * block)  # the remainder is in the border band
+    black = pixels[: whole[0], : whole[1]] <= BLACK_LEVEL
+    blocks = black.reshape(whole[0] // block, block, -1, block).all(axis=(1, 3))
+    reach = int(np.ceil(band_mm / (block * spacing_mm))) + 1
+    edge = ndi.maximum_filter(blocks, 2 * reach + 1, mode="constant", cval=True)
+    edge = np.pad(edge, ((0, 1), (0, 1)), constant_values=True)
+    return np.asarray(
+        edge[np.minimum(np.arange(rows) // block, edge.shape[0] - 1)][
+            :, np.minimum(np.arange(cols) // block, edge.shape[1] - 1)
+        ]
+    )
 
 
 def scanner_lines(pixels: np.ndarray, breast: np.ndarray, spacing_mm: float) -> np.ndarray:

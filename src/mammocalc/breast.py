@@ -17,7 +17,8 @@ Steps, on the working copy:
    skin band and the analysable area come from the distance to it.
 6. Scanner lines: straight one- or two-pixel row or column lines (digitiser dust, a detector's
    defective line) are found at full resolution and left out of the analysable area
-   (:mod:`mammocalc._breast_lines`).
+   (:mod:`mammocalc._breast_lines`); so is a band as wide as the skin band along hard edges
+   (the image border, exact black such as a film's cut edge).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
-from mammocalc._breast_lines import scanner_lines
+from mammocalc._breast_lines import hard_edges, scanner_lines
 from mammocalc._breast_pectoral import fit_pectoral
 from mammocalc._breast_region import (
     background_fits,
@@ -140,6 +141,7 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
         nipple_col = breast.shape[1] - 1 - nipple_col
     breast_full = (full & 1).astype(bool)
     lines = scanner_lines(mammogram.pixels, breast_full, mammogram.spacing_mm)
+    lines |= hard_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
     return BreastMasks(
         breast=breast_full,
         pectoral=(full & 2).astype(bool),
