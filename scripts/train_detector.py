@@ -22,6 +22,10 @@ Models (logistic regressions, exported as JSON and evaluated in numpy by ``mammo
   :func:`mammocalc.group.group` forms from the calcifications kept at the operating point and at
   a few lower thresholds. Label: the group hits a truth cluster (centre within max(r, 5 mm) of the
   truth centre; issue 4).
+* ``detect_macro.json``, finding level, over ``MACRO_FEATURES`` of the macrocalcification and
+  vascular findings formed the same way. Label: the finding hits what a reader marked: on
+  mini-MIAS a truth cluster circle (the database marks only the abnormality, so an incidental
+  speck is negative), on the simulator any truth finding.
 
 Operating points, chosen on the training data only and written to the metadata (``Settings``
 holds the defaults): ``detection_threshold`` is the calcification score at which the training
@@ -58,7 +62,13 @@ from mammocalc._detect_score import (
     LogisticModel,
     Prefilter,
 )
-from mammocalc._group_score import CLUSTER_FEATURES, CLUSTER_LOG_FEATURES, DEFAULT_CLUSTER_MODEL
+from mammocalc._group_score import (
+    CLUSTER_FEATURES,
+    CLUSTER_LOG_FEATURES,
+    DEFAULT_CLUSTER_MODEL,
+    MACRO_FEATURES,
+    MACRO_LOG_FEATURES,
+)
 from mammocalc.breast import segment
 from mammocalc.detect import band_candidates, detect_candidates, plausible
 from mammocalc.errors import MammocalcError
@@ -97,6 +107,7 @@ class Case:
     candidates: list[tuple[Calcification, dict[str, float]]]
     calc_labels: np.ndarray  # 1 true, 2 weak (in a mini-MIAS circle), 0 false, -1 unknown
     clusters: list[tuple[str, tuple[float, float], float]] = field(default_factory=list)
+    marked: list[tuple[str, tuple[float, float], float]] = field(default_factory=list)  # any kind
     breast_cm2: float = 0.0
     localise: bool = True  # counted in the FROC
 
@@ -193,11 +204,11 @@ def sim_cases(n: int, seed: int, first: Prefilter, settings: Settings) -> list[C
             continue
         candidates = detect_candidates(sim.mammogram, masks, settings=settings, first_stage=first)
         labels = _sim_labels([c.centroid_px for c, _ in candidates], sim)
-        clusters = [
-            (f.id, f.centroid_px, max(f.extent_mm / 2, HIT_MIN_RADIUS_MM) / spacing)
+        marked = [
+            (f.id, f.centroid_px, max(f.extent_mm / 2, HIT_MIN_RADIUS_MM) / spacing, f.kind.value)
             for f in sim.truth.findings
-            if f.kind.value == "cluster"
         ]
+        clusters = [(name, at, r) for name, at, r, kind in marked if kind == "cluster"]
         breast_cm2 = float(masks.analysable.sum()) * spacing**2 / 100.0
         cases.append(
             Case(
@@ -207,6 +218,7 @@ def sim_cases(n: int, seed: int, first: Prefilter, settings: Settings) -> list[C
                 candidates,
                 labels,
                 clusters,
+                [(name, at, r) for name, at, r, _ in marked],
                 breast_cm2,
             )
         )
@@ -246,6 +258,7 @@ def mias_cases(directory: Path, first: Prefilter, settings: Settings) -> list[Ca
                 *_for_grouping(mammogram, masks),
                 candidates,
                 labels,
+                clusters,
                 clusters,
                 breast_cm2,
                 localise=not image.spread_calcifications,
@@ -392,6 +405,7 @@ def finding_operating_point(
     sim: list[Case],
     calc_model: LogisticModel,
     cluster_model: LogisticModel,
+    macro_model: LogisticModel | None,
     settings: Settings,
     fp_per_image: float,
 ) -> float:
@@ -406,7 +420,7 @@ def finding_operating_point(
         for finding in findings_of(case, calc_model, settings):
             wrong = is_cluster_mark(finding) and finding_hits(finding, case) is None
             if wrong or (normal and not is_cluster_mark(finding)):
-                false.append(mark_score(finding, cluster_model))
+                false.append(mark_score(finding, cluster_model, macro_model))
     allowed = int(np.floor(fp_per_image * len(sim)))
     if len(false) <= allowed:
         return 0.0
@@ -427,12 +441,15 @@ def findings_of(case: Case, calc_model: LogisticModel, settings: Settings) -> li
     return group(kept, case.mammogram, case.masks, settings=every)
 
 
-def finding_hits(finding: Finding, case: Case) -> str | None:
-    """The truth cluster ``finding`` hits (nearest within max(r, 5 mm)), or None."""
+def finding_hits(finding: Finding, case: Case, *, any_kind: bool = False) -> str | None:
+    """The truth cluster ``finding`` hits (nearest within max(r, 5 mm)), or None.
+
+    ``any_kind``: any marked truth finding (``case.marked``), not only clusters.
+    """
     spacing = case.mammogram.spacing_mm
     reach = [
         (_distance(finding.centroid_px, centre), name)
-        for name, centre, radius in case.clusters
+        for name, centre, radius in (case.marked if any_kind else case.clusters)
         if _distance(finding.centroid_px, centre) <= max(radius, HIT_MIN_RADIUS_MM / spacing)
     ]
     return min(reach)[1] if reach else None
@@ -444,9 +461,12 @@ def is_cluster_mark(finding: Finding) -> bool:
 
 
 def cluster_rows(
-    cases: list[Case], calc_model: LogisticModel, settings: Settings
+    cases: list[Case], calc_model: LogisticModel, settings: Settings, *, clusters: bool = True
 ) -> list[tuple[Case, Finding, str | None]]:
     """Every cluster mark of ``cases`` with the truth cluster it hits.
+
+    ``clusters=False``: the other findings (macrocalcifications, vascular) with the marked truth
+    finding of any kind they hit.
 
     The groups are formed at the operating point and at ``CLUSTER_ROW_OFFSETS`` below it (more,
     and fainter, groups of both kinds: at the operating point alone there are too few to learn
@@ -458,8 +478,9 @@ def cluster_rows(
         at = settings.model_copy(update={"detection_threshold": threshold})
         for case in cases:
             for finding in findings_of(case, calc_model, at):
-                if is_cluster_mark(finding):
-                    out.append((case, finding, finding_hits(finding, case)))
+                if is_cluster_mark(finding) == clusters:
+                    hit = finding_hits(finding, case, any_kind=not clusters)
+                    out.append((case, finding, hit))
     return out
 
 
@@ -473,11 +494,25 @@ def train_cluster_model(rows: list[tuple[Case, Finding, str | None]]) -> Logisti
     return fit_logistic(features, labels, CLUSTER_FEATURES, CLUSTER_LOG_FEATURES, c=0.1)
 
 
-def mark_score(finding: Finding, cluster_model: LogisticModel) -> float:
-    """The finding's detection score under ``cluster_model`` (as ``_group_score`` computes it)."""
+def train_macro_model(rows: list[tuple[Case, Finding, str | None]]) -> LogisticModel | None:
+    """Finding-level model of the other kinds: does the finding hit a marked truth finding."""
+    features = [f.features for _, f, _ in rows]
+    labels = np.array([hit is not None for _, _, hit in rows], int)
+    print(f"  macro model: {labels.sum()} true of {labels.size} findings", flush=True)
+    if labels.min(initial=1) == labels.max(initial=0):
+        return None
+    return fit_logistic(features, labels, MACRO_FEATURES, MACRO_LOG_FEATURES, c=0.1)
+
+
+def mark_score(
+    finding: Finding, cluster_model: LogisticModel, macro_model: LogisticModel | None
+) -> float:
+    """The finding's detection score under the given models (as ``_group_score`` computes it)."""
     if is_cluster_mark(finding):
         return cluster_model.score(finding.features)
-    return float(finding.detection_score)
+    if macro_model is None:
+        return float(finding.features["score_mean"])
+    return macro_model.score(finding.features)
 
 
 def cross_validate(
@@ -500,9 +535,15 @@ def cross_validate(
         threshold = round_up(calc_operating_point(train + sim, calc_model, fp_per_cm2))
         fold_settings = settings.model_copy(update={"detection_threshold": threshold})
         cluster_model = train_cluster_model(cluster_rows(train + sim, calc_model, fold_settings))
+        macro_model = train_macro_model(
+            cluster_rows(train + sim, calc_model, fold_settings, clusters=False)
+        )
         for case in test:
             findings = findings_of(case, calc_model, fold_settings)
-            marks = [(mark_score(f, cluster_model), finding_hits(f, case), f) for f in findings]
+            marks = [
+                (mark_score(f, cluster_model, macro_model), finding_hits(f, case), f)
+                for f in findings
+            ]
             every[case.name] = [(s, h) for s, h, _ in marks]
             clusters_only[case.name] = [(s, h) for s, h, f in marks if is_cluster_mark(f)]
         print(f"  fold {k + 1}/{folds} done", flush=True)
@@ -587,8 +628,9 @@ def main() -> None:
     report = cross_validate(mias, sim, args.folds, operating, args.calc_fp_per_cm2)
     print(json.dumps(report, indent=1), flush=True)
     cluster_model = train_cluster_model(cluster_rows(train, calc_model, operating))
+    macro_model = train_macro_model(cluster_rows(train, calc_model, operating, clusters=False))
     finding_threshold = finding_operating_point(
-        sim, calc_model, cluster_model, operating, args.finding_fp_per_image
+        sim, calc_model, cluster_model, macro_model, operating, args.finding_fp_per_image
     )
     print(f"finding_threshold {finding_threshold:.3f}", flush=True)
     metadata = {
@@ -618,7 +660,10 @@ def main() -> None:
         (args.out / "detect_calc.json").write_text(json.dumps(calc, indent=1) + "\n")
         cluster = {**cluster_model.to_dict(), "metadata": metadata}
         (args.out / "detect_cluster.json").write_text(json.dumps(cluster, indent=1) + "\n")
-        print(f"wrote {args.out}/detect_calc.json and detect_cluster.json")
+        if macro_model is not None:
+            macro = {**macro_model.to_dict(), "metadata": metadata}
+            (args.out / "detect_macro.json").write_text(json.dumps(macro, indent=1) + "\n")
+        print(f"wrote {args.out}/detect_calc.json, detect_cluster.json and detect_macro.json")
     print(f"done in {time.time() - started:.0f} s")
 
 

@@ -306,3 +306,33 @@ def test_ids_count_from_one_by_score() -> None:
     assert findings[0].detection_score >= findings[1].detection_score
     assert sum(f.count for f in findings) == 8
     assert run([]) == []
+
+
+def test_macro_findings_are_scored_by_their_own_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Macrocalcification and vascular findings use ``detect_macro.json`` when shipped (a larger,
+    brighter lone calcification scores higher under the shipped model), else their members'
+    mean score."""
+    from mammocalc import _group_score
+    from mammocalc._detect_score import LogisticModel
+
+    features = {name: 1.0 for name in _group_score.MACRO_FEATURES} | {"score_mean": 0.9}
+    shipped = _group_score.macro_model()
+    if shipped is not None:
+        small = features | {"diameter_max_mm": 1.0, "cnr_mean": 8.0}
+        large = features | {"diameter_max_mm": 3.0, "cnr_mean": 20.0}
+        kind = FindingKind.MACROCALCIFICATION
+        assert _group_score.detection_score(kind, large) > _group_score.detection_score(kind, small)
+    monkeypatch.setattr(_group_score, "macro_model", lambda: None)
+    assert _group_score.detection_score(FindingKind.VASCULAR, features) == pytest.approx(0.9)
+    model = LogisticModel(
+        names=("n",),
+        weights=np.array([1.0]),
+        mean=np.array([0.0]),
+        scale=np.array([1.0]),
+        bias=0.0,
+        log_features=frozenset(),
+    )
+    monkeypatch.setattr(_group_score, "macro_model", lambda: model)
+    expected = 1.0 / (1.0 + np.exp(-1.0))
+    got = _group_score.detection_score(FindingKind.MACROCALCIFICATION, features)
+    assert got == pytest.approx(expected)

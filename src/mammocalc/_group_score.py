@@ -2,8 +2,10 @@
 
 Clusters and scattered groups use a logistic model over group features (``detect_cluster.json`` when
 shipped, else a transparent default: more, stronger and more conspicuous members score higher).
-Macrocalcifications and vascular tracks are conspicuous by construction: their score is that of
-their members.
+Macrocalcifications and vascular tracks use their own model (``detect_macro.json``, over
+``MACRO_FEATURES``), else the mean score of their members. Both models answer the question the
+FROC asks: would a reader's truth mark this finding? On digitised film only the abnormality is
+marked, so a lone 1 mm speck scores low there however sure the detector is that it is bright.
 """
 
 from __future__ import annotations
@@ -31,6 +33,20 @@ CLUSTER_LOG_FEATURES = frozenset(
     {"n", "cnr_mean", "density_per_cm2", "extent_mm", "diameter_mean_mm", "distance_to_skin_mm"}
 )
 
+MACRO_FEATURES = (
+    "n",
+    "score_mean",
+    "score_max",
+    "cnr_mean",
+    "diameter_max_mm",
+    "extent_mm",
+    "elongation_mean",
+    "distance_to_skin_mm",
+)
+MACRO_LOG_FEATURES = frozenset(
+    {"n", "cnr_mean", "diameter_max_mm", "extent_mm", "distance_to_skin_mm"}
+)
+
 DEFAULT_CLUSTER_MODEL = LogisticModel(
     names=("n", "score_mean", "cnr_mean"),
     weights=np.array([1.5, 3.0, 0.4]),
@@ -46,8 +62,16 @@ def cluster_model() -> LogisticModel:
     return load_model("detect_cluster.json") or DEFAULT_CLUSTER_MODEL
 
 
+def macro_model() -> LogisticModel | None:
+    """The shipped model of macrocalcification and vascular findings, or None."""
+    return load_model("detect_macro.json")
+
+
 def detection_score(kind: FindingKind, features: Mapping[str, float]) -> float:
     """Probability-like score in [0, 1] that a finding of ``kind`` with ``features`` is real."""
     if kind in (FindingKind.MACROCALCIFICATION, FindingKind.VASCULAR):
-        return float(np.clip(features["score_mean"], 0.0, 1.0))
+        model = macro_model()
+        if model is None:
+            return float(np.clip(features["score_mean"], 0.0, 1.0))
+        return model.score(features)
     return cluster_model().score(features)
