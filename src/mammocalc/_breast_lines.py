@@ -14,10 +14,13 @@ breast is a line (mini-MIAS: lines in about two thirds of the films, none on the
 NYU sample's tissue). The widths are in pixels on purpose: the artefact is one sensor element
 wide, whatever the pixel size.
 
-Hard edges are the other full-resolution artefact: the image border, and exact black (a film's
-edge, the digitiser's padding) that the working-resolution breast mask runs a few pixels into.
-A film's cut edge often carries a bright one-pixel line, and the band-pass filters ring along any
-such step; so a band as wide as the skin band along them is left out as well (:func:`hard_edges`).
+Hard edges are the other full-resolution artefact of digitised film: the image border, and exact
+black (a film's cut edge, the digitiser's padding) that the working-resolution breast mask runs a
+few pixels into. A film's cut edge often carries a bright one-pixel line, and the band-pass
+filters ring along any such step; so a band about as wide as the skin band along them is left
+out as well (:func:`hard_edges`; film only: a digital detector's breast meets the image border at
+the chest wall, where tissue must stay analysable, and its background may be exact black right
+up to the skin line, which the skin band already covers).
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ def hard_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndar
     """Pixels within about ``band_mm`` of the image border or of an exactly black area.
 
     Judged on blocks of about ``EDGE_BLOCK_MM``: a block is black when all its pixels are (a dead
-    pixel inside the breast is not an edge), and the band is grown by whole blocks, so it is
-    ``band_mm`` to one block wider (cheap on 14-megapixel images).
+    pixel inside the breast is not an edge), and the band is grown by whole blocks plus one (a
+    partly black block is not black), so it is ``band_mm`` to about two blocks wider (cheap on
+    14-megapixel images). Images smaller than one block are all band.
 
     Parameters
     ----------
@@ -58,6 +62,8 @@ def hard_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndar
     """
     block = max(1, int(round(EDGE_BLOCK_MM / spacing_mm)))
     rows, cols = pixels.shape
+    if rows < block or cols < block:
+        return np.ones((rows, cols), bool)
     whole = (rows // block * block, cols // block * block)  # the remainder is in the border band
     black = pixels[: whole[0], : whole[1]] <= BLACK_LEVEL
     blocks = black.reshape(whole[0] // block, block, -1, block).all(axis=(1, 3))

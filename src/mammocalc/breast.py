@@ -17,8 +17,8 @@ Steps, on the working copy:
    skin band and the analysable area come from the distance to it.
 6. Scanner lines: straight one- or two-pixel row or column lines (digitiser dust, a detector's
    defective line) are found at full resolution and left out of the analysable area
-   (:mod:`mammocalc._breast_lines`); so is a band as wide as the skin band along hard edges
-   (the image border, exact black such as a film's cut edge).
+   (:mod:`mammocalc._breast_lines`); on film, so is a band about as wide as the skin band along
+   hard edges (the image border, exact black such as a film's cut edge).
 """
 
 from __future__ import annotations
@@ -141,7 +141,8 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
         nipple_col = breast.shape[1] - 1 - nipple_col
     breast_full = (full & 1).astype(bool)
     lines = scanner_lines(mammogram.pixels, breast_full, mammogram.spacing_mm)
-    lines |= hard_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
+    if mammogram.is_film:
+        lines |= hard_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
     return BreastMasks(
         breast=breast_full,
         pectoral=(full & 2).astype(bool),
