@@ -168,6 +168,43 @@ def test_a_hollow_body_is_marked_lucent_and_a_lone_piece_of_a_large_body_is_a_ma
     assert lone.extent_mm >= 3.7
 
 
+def _arc_piece(
+    i: int, start: float, stop: float, inner_px: float, outer_px: float
+) -> Calcification:
+    """A piece outlined along the ring sector ``start``-``stop`` (radians) around (500, 500) px."""
+    angles = np.linspace(start, stop, 6)
+    outline = [(500 + outer_px * np.sin(a), 500 + outer_px * np.cos(a)) for a in angles]
+    outline += [(500 + inner_px * np.sin(a), 500 + inner_px * np.cos(a)) for a in angles[::-1]]
+    middle = (start + stop) / 2
+    piece = calc(i, 50 + 2.2 * np.sin(middle), 50 + 2.2 * np.cos(middle), 0.5, elongation=2.0)
+    return piece.model_copy(update={"outline_px": [(float(r), float(c)) for r, c in outline]})
+
+
+def test_a_ring_the_detector_saw_as_thin_arcs_is_one_rim_macrocalcification() -> None:
+    """A 5 mm eggshell whose saturated wall the detector outlined as eight thin arcs: the body is
+    all pieces (a clump of specks would be too), but it is a ring around a lucent centre, so it is
+    one hollow macrocalcification, not a cluster (which would read as suspicious). Pieces making
+    up a solid disc between them are still a clump of specks."""
+    pixels = _speckled()
+    rows, cols = np.indices(pixels.shape)
+    radius = np.hypot(rows - 500, cols - 500)
+    wall = (radius <= 25) & (radius >= 19)
+    pixels[wall] = 1.0
+    pixels[radius < 19] = 0.5  # the two walls seen face on: less calcium than the ring
+    pixels = ndi.gaussian_filter(pixels, 1.0)
+    step = 2 * np.pi / 8
+    arcs = [_arc_piece(i, i * step, (i + 0.9) * step, 18, 26) for i in range(8)]
+    (finding,) = _on_pixels(pixels, arcs)
+    assert finding.kind is FindingKind.MACROCALCIFICATION and finding.count == 8
+    assert finding.features["lucent_centre"] == 1.0
+    # eight small pieces that make up a solid disc between them are a clump, not a ring
+    pixels = _speckled()
+    pixels[radius <= 25] = 1.0
+    wedges = [_arc_piece(i, i * step, (i + 1) * step, 0, 27) for i in range(8)]
+    (finding,) = _on_pixels(ndi.gaussian_filter(pixels, 1.0), wedges)
+    assert finding.kind is FindingKind.CLUSTER
+
+
 def test_a_thin_bright_casting_stays_a_cluster() -> None:
     """Fine linear calcifications casting a duct join into one sharp body, but a thin one: they
     must never become a benign macrocalcification."""
@@ -336,3 +373,25 @@ def test_macro_findings_are_scored_by_their_own_model(monkeypatch: pytest.Monkey
     expected = 1.0 / (1.0 + np.exp(-1.0))
     got = _group_score.detection_score(FindingKind.MACROCALCIFICATION, features)
     assert got == pytest.approx(expected)
+
+
+def test_few_specks_in_a_row_are_grouped_not_linear() -> None:
+    """Three or four specks fall on a "line" by chance (half of all random triples reach PCA
+    linearity 0.9): BI-RADS linear needs at least five members, and a straighter line while they
+    are fewer than eight."""
+    three = [calc(1, 50.0, 40.0), calc(2, 50.3, 42.0), calc(3, 50.1, 44.0)]
+    (finding,) = run(three)
+    assert finding.features["linearity"] > 0.95
+    assert finding.distribution is Distribution.GROUPED
+    # five members, somewhat in a row (linearity between 0.9 and 0.95): grouped
+    five = [calc(i, 50.0 + dy, 40.0 + 1.5 * i) for i, dy in enumerate([0, 1, -0.5, 1, 0], 1)]
+    (finding,) = run(five)
+    assert 0.9 < finding.features["linearity"] < 0.95
+    assert finding.distribution is Distribution.GROUPED
+    # the same scatter across a row of eight is a line
+    eight = [
+        calc(i, 50.0 + dy, 40.0 + 1.5 * i) for i, dy in enumerate([0, 1, -0.5, 1, 0, -0.5, 1, 0], 1)
+    ]
+    (finding,) = run(eight)
+    assert finding.features["linearity"] >= 0.9
+    assert finding.distribution is Distribution.LINEAR
