@@ -8,6 +8,8 @@ from scipy import ndimage as ndi
 
 from mammocalc._detect_measure import edge_width, structure_at
 from mammocalc._detect_scale import Band
+from mammocalc._detect_shape import centre_drop, has_lucent_centre
+from mammocalc._group_bodies import RING_MIN_DROP
 from mammocalc.detect import detect, detect_candidates
 from mammocalc.models import BreastMasks, Mammogram
 
@@ -110,9 +112,10 @@ def test_detector_features_separate_blob_line_and_lump() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="known regression (issue 5): the second stage retrained after the hard-edge band no "
-    "longer weighs the ring test (weight -0.02, was -0.44), so one segment of this long, straight, "
-    "perfectly uniform line scores 0.80; the simulator's vessels and ligaments and mini-MIAS "
-    "cross-validation did better with it",
+    "longer weighs the ring test (weight -0.05, was -0.44), so one segment of this long, straight, "
+    "perfectly uniform line scores 0.60: under the 0.63 detection threshold (only the blob is "
+    "kept), but not under the 0.5 this test asks; the simulator's vessels and ligaments and "
+    "mini-MIAS cross-validation did better with it",
 )
 def test_shipped_model_keeps_the_blob_and_drops_the_line_and_the_lump() -> None:
     mammogram, masks = _scene()
@@ -136,3 +139,20 @@ def test_shipped_model_keeps_the_blob_and_drops_the_line_and_the_lump() -> None:
     blob = max(scores_near(80, 80))
     assert blob > 0.8 and max(on_line) < 0.5
     assert max(scores_near(220, 80)) < blob - 0.2  # the lump, and specks of noise on top of it
+
+
+def test_centre_drop_sees_a_saturated_eggshell_that_the_edge_test_misses() -> None:
+    """A 5 mm shell (wall 0.2 mm at 0.1 mm pixels) whose ring saturates: its blurred outer edge
+    is about as bright as the centre (two walls face on), so :func:`has_lucent_centre` says no,
+    but the centre lies well below the ring; a solid ball's centre does not."""
+    rows, cols = np.indices((120, 120))
+    radius = np.hypot(rows - 60, cols - 60)
+    outer = 2 * np.sqrt(np.clip(25.0**2 - radius**2, 0, None))
+    shell = outer - 2 * np.sqrt(np.clip(23.0**2 - radius**2, 0, None))
+    for chord, hollow in ((shell, True), (outer, False)):
+        pixels = ndi.gaussian_filter(0.3 + np.minimum(0.7, 0.08 * chord), 1.5)
+        contrast = float(pixels.max()) - 0.3
+        region = ndi.binary_fill_holes(pixels >= 0.3 + 0.5 * contrast)
+        drop = centre_drop(pixels, region, contrast)
+        assert (drop >= RING_MIN_DROP) is hollow, drop
+        assert not has_lucent_centre(pixels, region, contrast)

@@ -86,3 +86,27 @@ def has_lucent_centre(values: np.ndarray, region: np.ndarray, contrast: float) -
     centre = depth >= 0.6 * depth.max()
     rim = (depth > 0) & (depth <= 1.5)
     return bool(values[centre].mean() < values[rim].mean() - 0.25 * contrast)
+
+
+def centre_drop(values: np.ndarray, region: np.ndarray, contrast: float) -> float:
+    """How far the region's centre lies below its wall's brightest tenth, in units of ``contrast``.
+
+    :func:`has_lucent_centre` compares the centre with the outermost pixels, which the imaging
+    blur dims to about half the ring's brightness; a thin shell's projection is brightest just
+    inside its edge and its centre keeps only the two walls' calcium, often near a saturated
+    ring's level. Its wall's 90th percentile is the ring. 0 for blobs under 3 pixels in radius.
+
+    Parameters
+    ----------
+    values : ndarray, shape (h, w)
+        Pixel values over the same crop as the (hole-filled) boolean ``region``.
+    region : ndarray of bool, shape (h, w)
+    contrast : float
+        Peak over background of the region, in ``values``' units (> 0).
+    """
+    depth = ndi.distance_transform_edt(region)
+    if depth.max() < 3.0 or contrast <= 0:
+        return 0.0
+    centre = depth >= 0.6 * depth.max()
+    wall = (depth > 0) & ~centre
+    return float((np.percentile(values[wall], 90) - values[centre].mean()) / contrast)
