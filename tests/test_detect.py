@@ -100,18 +100,7 @@ def test_research_point_finds_the_specks(spacing_mm: float) -> None:
 
 @pytest.mark.parametrize(
     "spacing_mm",
-    [
-        pytest.param(
-            0.05,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known defect (issue 5): clear specks on a smooth texture-free background "
-                "at 0.05 mm still score below the threshold (the retrain after the hard-edge "
-                "band gave SNR a positive weight and fixed 0.07 mm)",
-            ),
-        ),
-        0.07,
-    ],
+    [0.05, 0.07],
 )
 def test_research_point_finds_clear_specks_at_fine_spacings(spacing_mm: float) -> None:
     calcs = detect(*scene(spacing_mm, SPECKS), settings=RESEARCH)

@@ -32,7 +32,7 @@ class Settings(BaseModel):
     min_diameter_mm: float = Field(0.1, gt=0, description="smallest calcification searched")
     max_diameter_mm: float = Field(6.0, gt=0, description="largest calcification searched")
     detection_threshold: float = Field(
-        0.59, ge=0, le=1, description="minimum calcification score kept"
+        0.63, ge=0, le=1, description="minimum calcification score kept"
     )
     # group (reference section 4: CAD literature, >= 3 within 1 cm^2)
     macro_diameter_mm: float = Field(
@@ -46,7 +46,7 @@ class Settings(BaseModel):
         1.0, gt=0, description="the cluster rule's area: min_count within this area"
     )
     finding_threshold: float = Field(
-        0.23, ge=0, le=1, description="minimum finding detection score reported"
+        0.66, ge=0, le=1, description="minimum finding detection score reported"
     )
 
     @classmethod
