@@ -27,12 +27,12 @@ Models (logistic regressions, exported as JSON and evaluated in numpy by ``mammo
   mini-MIAS a truth cluster circle (the database marks only the abnormality, so an incidental
   speck is negative), on the simulator any truth finding.
 
-Operating points, chosen on the training data only and written to the metadata (``Settings``
-holds the defaults): ``detection_threshold`` is the calcification score at which the training
-simulator images have ``--calc-fp-per-cm2`` false calcifications per cm^2 of breast (candidates
-failing :func:`mammocalc.detect.plausible` never count); ``finding_threshold`` the finding score
-at which ``--n-threshold-sim`` further simulator images (the seeds after the training ones, never
-trained on) have ``--finding-fp-per-image`` false findings per image.
+Operating points, chosen on the training data only (never on held-back data) and written to the
+metadata (``Settings`` holds the defaults): ``detection_threshold`` is the calcification score at
+which the training simulator images have ``--calc-fp-per-cm2`` false calcifications per cm^2 of
+breast (candidates failing :func:`mammocalc.detect.plausible` never count); ``finding_threshold``
+the finding score at which ``--n-threshold-sim`` further simulator images (the seeds after the
+training ones, never trained on) have ``--finding-fp-per-image`` false findings per image.
 
 Cross-validation: mini-MIAS patients (mdb(2k-1) and mdb(2k) together) in ``--folds`` folds; the
 second stage and the cluster model are refitted without the test fold, then the test fold is
@@ -583,7 +583,7 @@ def held_out_cases(args: argparse.Namespace, first: Prefilter, settings: Setting
     if args.n_threshold_sim <= 0:
         return []
     cases = sim_cases(args.n_threshold_sim, args.seed + args.n_sim, first, settings)
-    return [replace(c, name=f"held{c.name[3:]}", patient=-1000 - i) for i, c in enumerate(cases)]
+    return [replace(c, name=f"held{i}", patient=-(10**6) - i) for i, c in enumerate(cases)]
 
 
 def sim_summary(sim: list[Case], calc_model: LogisticModel, threshold: float) -> dict[str, Any]:
@@ -637,9 +637,13 @@ def main() -> None:
         first = train_prefilter(args.n_sim, args.seed, args.prefilter_recall, settings)
         sim = sim_cases(args.n_sim, args.seed, first, settings)
         mias = mias_cases(args.mias, first, settings)
-    held = cached[3] if len(cached) > 3 else held_out_cases(args, first, settings)
-    if args.cache is not None and len(cached) < 4:
-        args.cache.write_bytes(pickle.dumps((first, mias, sim, held)))
+    held_key = (args.seed + args.n_sim, args.n_threshold_sim)
+    fresh = len(cached) > 4 and cached[4] == held_key
+    held = cached[3] if fresh else held_out_cases(args, first, settings)
+    if args.cache is not None and not fresh:
+        args.cache.write_bytes(pickle.dumps((first, mias, sim, held, held_key)))
+    if not held:
+        print("finding_threshold is chosen on the training images (no held-out images)")
     print(f"candidates collected in {time.time() - started:.0f} s", flush=True)
 
     train = [c for c in mias if c.name not in UNRELIABLE] + sim
@@ -667,7 +671,7 @@ def main() -> None:
             "threshold_simulator_images": len(held),
             "threshold_simulator_seeds": [
                 args.seed + args.n_sim,
-                args.seed + args.n_sim + len(held) - 1,
+                args.seed + args.n_sim + args.n_threshold_sim - 1,
             ]
             if held
             else None,

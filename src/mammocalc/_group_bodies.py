@@ -19,8 +19,9 @@ macrocalcification.
 A separate calcification rarely joins a body by this rule: it would have to reach half the coarse
 one's contrast and touch it, or lie within ``_BODY_REACH_MM`` of its edge. The body must also be
 calcium about as bright as its seed (a seed's specks on a dense mass are brighter than the mass)
-and, for a small seed, lie mostly beyond the pieces (a clump of specks is not a body) unless it is
-a ring around a lucent centre (a rim calcification the detector saw as thin arcs). A body
+and, for a small seed, lie mostly beyond the pieces (a clump of specks is not a body) unless its
+centre is lucent against its edge (``has_lucent_centre``: a rim calcification the detector saw as
+thin arcs). A body
 that reaches the edge of its search window even at a ``MAX_MARGIN_MM`` margin (a bright tissue
 band, not a calcification) absorbs nothing.
 """
@@ -192,10 +193,11 @@ def _body(
     The window grows (``SEARCH_MARGIN_MM`` around the group, doubled up to ``MAX_MARGIN_MM``)
     until the region stays inside it; a region that never does is tissue, and so is one whose
     edge is soft: None is returned for both. The body must be calcium about as bright as the seed
-    (:func:`_level`: ``BODY_MIN_LEVEL`` of its contrast, ``BODY_MIN_LEVEL_HOLLOW`` for a ring);
-    ``macro`` says whether the seed is a macro piece. A body that is mostly its pieces is kept
-    only around a macro seed or when hollow: a closed ring of thin arcs around a lucent centre is
-    a rim calcification broken up by the detector, not a clump of specks.
+    (:func:`_level`: ``BODY_MIN_LEVEL`` of its contrast, ``BODY_MIN_LEVEL_HOLLOW`` when hollow by
+    the edge test); ``macro`` says whether the seed is a macro piece. A body that is mostly its
+    pieces is kept only around a macro seed or when hollow by the edge test: a closed ring of
+    thin arcs around a lucent centre is a rim calcification broken up by the detector, not a
+    clump of specks.
     """
     margin_mm = SEARCH_MARGIN_MM
     while margin_mm <= MAX_MARGIN_MM:
