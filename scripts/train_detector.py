@@ -32,7 +32,9 @@ metadata (``Settings`` holds the defaults): ``detection_threshold`` is the calci
 which the training simulator images have ``--calc-fp-per-cm2`` false calcifications per cm^2 of
 breast (candidates failing :func:`mammocalc.detect.plausible` never count); ``finding_threshold``
 the finding score at which ``--n-threshold-sim`` further simulator images (the seeds after the
-training ones, never trained on) have ``--finding-fp-per-image`` false findings per image.
+training ones, never trained on) have ``--finding-fp-per-image`` false findings per image; and
+``finding_threshold_film`` the finding score at which the out-of-fold mini-MIAS findings of the
+cross-validation have ``--film-finding-fp-per-image`` false marks per image.
 
 Cross-validation: mini-MIAS patients (mdb(2k-1) and mdb(2k) together) in ``--folds`` folds; the
 second stage and the cluster model are refitted without the test fold, then the test fold is
@@ -438,7 +440,7 @@ def findings_of(case: Case, calc_model: LogisticModel, settings: Settings) -> li
     kept.sort(key=lambda c: -c.score)
     kept = [c.model_copy(update={"id": i}) for i, c in enumerate(kept, start=1)]
     # every finding: the marks are scored (and thresholded) by the caller's models, not the shipped
-    every = settings.model_copy(update={"finding_threshold": 0.0})
+    every = settings.model_copy(update={"finding_threshold": 0.0, "finding_threshold_film": 0.0})
     return group(kept, case.mammogram, case.masks, settings=every)
 
 
@@ -517,10 +519,16 @@ def mark_score(
 
 
 def cross_validate(
-    mias: list[Case], sim: list[Case], folds: int, settings: Settings, fp_per_cm2: float
+    mias: list[Case],
+    sim: list[Case],
+    folds: int,
+    settings: Settings,
+    fp_per_cm2: float,
+    film_fp_per_image: float,
 ) -> dict[str, Any]:
     """Patient-fold FROC on mini-MIAS, second stage, its threshold and cluster model refitted
-    per fold (the threshold from that fold's model at ``fp_per_cm2`` on the simulator images).
+    per fold (the threshold from that fold's model at ``fp_per_cm2`` on the simulator images),
+    and the film finding threshold from the out-of-fold scores (:func:`film_operating_point`).
 
     Two mark sets: cluster marks only (clusters and scattered groups), and every finding
     (macrocalcifications and vascular findings too, as ``mammocalc evaluate mini-mias`` counts).
@@ -549,6 +557,8 @@ def cross_validate(
             clusters_only[case.name] = [(s, h) for s, h, f in marks if is_cluster_mark(f)]
         print(f"  fold {k + 1}/{folds} done", flush=True)
     return {
+        "film_finding_threshold": film_operating_point(mias, every, film_fp_per_image),
+        "film_fp_per_image_target": film_fp_per_image,
         "cluster_marks": {
             "all": _froc(mias, clusters_only, exclude=frozenset()),
             "excluding_mdb212_mdb214": _froc(mias, clusters_only, exclude=UNRELIABLE),
@@ -558,6 +568,23 @@ def cross_validate(
             "excluding_mdb212_mdb214": _froc(mias, every, exclude=UNRELIABLE),
         },
     }
+
+
+def film_operating_point(
+    mias: list[Case], marks: dict[str, list[tuple[float, str | None]]], fp_per_image: float
+) -> float:
+    """Lowest finding score at which the out-of-fold mini-MIAS marks (every finding) have at most
+    ``fp_per_image`` false marks per image (reliable images only).
+
+    Film scores run lower than the simulator's: at the digital threshold no true mini-MIAS
+    cluster is reported at all. Out-of-fold scores are what a new film image would get.
+    """
+    scored = [c for c in mias if c.localise and c.name not in UNRELIABLE]
+    false = np.sort([s for c in scored for s, hit in marks[c.name] if hit is None])[::-1]
+    allowed = int(np.floor(fp_per_image * len(scored)))
+    if len(false) <= allowed:
+        return 0.0
+    return float(np.nextafter(false[allowed], 1.0))
 
 
 def _froc(
@@ -613,6 +640,12 @@ def main() -> None:
     parser.add_argument("--calc-fp-per-cm2", type=float, default=0.1)
     parser.add_argument("--finding-fp-per-image", type=float, default=0.3)
     parser.add_argument(
+        "--film-finding-fp-per-image",
+        type=float,
+        default=1.0,
+        help="false marks per mini-MIAS image (out of fold) that set finding_threshold_film",
+    )
+    parser.add_argument(
         "--n-threshold-sim",
         type=int,
         default=30,
@@ -651,7 +684,9 @@ def main() -> None:
     threshold = calc_operating_point(train, calc_model, args.calc_fp_per_cm2)
     print(f"detection_threshold {threshold:.3f} (sim {sim_summary(sim, calc_model, threshold)})")
     operating = settings.model_copy(update={"detection_threshold": round_up(threshold)})
-    report = cross_validate(mias, sim, args.folds, operating, args.calc_fp_per_cm2)
+    report = cross_validate(
+        mias, sim, args.folds, operating, args.calc_fp_per_cm2, args.film_finding_fp_per_image
+    )
     print(json.dumps(report, indent=1), flush=True)
     cluster_model = train_cluster_model(cluster_rows(train, calc_model, operating))
     macro_model = train_macro_model(cluster_rows(train, calc_model, operating, clusters=False))
@@ -679,6 +714,7 @@ def main() -> None:
         "detection_threshold": round_up(threshold),
         "calc_fp_per_cm2_target": args.calc_fp_per_cm2,
         "finding_threshold": round_up(finding_threshold),
+        "finding_threshold_film": round_up(report["film_finding_threshold"]),
         "finding_fp_per_image_target": args.finding_fp_per_image,
         "simulator_in_sample": sim_summary(sim, calc_model, round_up(threshold)),
         "cross_validation": {"folds": args.folds, "by": "patient", **report},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy import ndimage as ndi
@@ -411,3 +413,14 @@ def test_few_specks_in_a_row_are_grouped_not_linear() -> None:
     (finding,) = run(eight)
     assert 0.9 <= finding.features["linearity"] < 0.95
     assert finding.distribution is Distribution.LINEAR
+
+
+def test_film_images_use_the_film_finding_threshold() -> None:
+    """Film scores run lower than digital ones: each has its own finding threshold."""
+    calcs = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50)]
+    mammogram, masks = image()
+    settings = Settings.model_validate({"finding_threshold": 1.0, "finding_threshold_film": 0.0})
+    assert group(calcs, mammogram, masks, settings=settings) == []
+    film = dataclasses.replace(mammogram, is_film=True)
+    (finding,) = group(calcs, film, masks, settings=settings)
+    assert finding.kind is FindingKind.CLUSTER

@@ -75,7 +75,7 @@ def group(
         Its breast masks (skin and nipple distances, breast size).
     settings : Settings, optional
         ``cluster_link_mm``, ``cluster_min_count``, ``cluster_max_area_cm2``,
-        ``macro_diameter_mm``, ``finding_threshold``.
+        ``macro_diameter_mm``, ``finding_threshold`` (``finding_threshold_film`` on film).
 
     Returns
     -------
@@ -110,7 +110,8 @@ def group(
     findings = [
         context.finding(kind, members, dist, body=body) for kind, members, dist, body in drafts
     ]
-    findings = [f for f in findings if f.detection_score >= settings.finding_threshold]
+    floor = settings.finding_threshold_film if mammogram.is_film else settings.finding_threshold
+    findings = [f for f in findings if f.detection_score >= floor]
     findings.sort(key=lambda f: (-f.detection_score, f.centroid_px))
     prefix = f"{mammogram.laterality.value if mammogram.laterality else 'X'}-{mammogram.view.value}"
     return [f.model_copy(update={"id": f"{prefix}-{k}"}) for k, f in enumerate(findings, start=1)]

@@ -48,6 +48,12 @@ class Settings(BaseModel):
     finding_threshold: float = Field(
         0.66, ge=0, le=1, description="minimum finding detection score reported"
     )
+    finding_threshold_film: float = Field(
+        0.34,
+        ge=0,
+        le=1,
+        description="minimum finding detection score reported on digitised film (scores run lower)",
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
