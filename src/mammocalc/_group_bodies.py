@@ -103,7 +103,7 @@ def coarse_bodies(
         found = _body(members, k, pixels, spacing_mm, k in macro)
         if found is None:
             continue
-        body, window, hollow, ring = found
+        body, window, _, ring = found
         diameter_mm = 2.0 * float(np.sqrt(np.count_nonzero(body) / np.pi)) * spacing_mm
         thickness_mm = 2.0 * float(ndi.distance_transform_edt(body).max()) * spacing_mm
         if thickness_mm < macro_diameter_mm:  # a thin body: a casting, or not calcium
