@@ -424,10 +424,14 @@ def finding_operating_point(
             wrong = is_cluster_mark(finding) and finding_hits(finding, case) is None
             if wrong or (normal and not is_cluster_mark(finding)):
                 false.append(mark_score(finding, cluster_model, macro_model))
-    allowed = int(np.floor(fp_per_image * len(sim)))
-    if len(false) <= allowed:
+    return lowest_score_admitting(false, int(np.floor(fp_per_image * len(sim))))
+
+
+def lowest_score_admitting(false_scores: list[float], allowed: int) -> float:
+    """Lowest threshold at which at most ``allowed`` of the false marks' scores reach it."""
+    if len(false_scores) <= allowed:
         return 0.0
-    return float(np.nextafter(np.sort(false)[::-1][allowed], 1.0))
+    return float(np.nextafter(np.sort(false_scores)[::-1][allowed], 1.0))
 
 
 def findings_of(case: Case, calc_model: LogisticModel, settings: Settings) -> list[Finding]:
@@ -580,11 +584,8 @@ def film_operating_point(
     cluster is reported at all. Out-of-fold scores are what a new film image would get.
     """
     scored = [c for c in mias if c.localise and c.name not in UNRELIABLE]
-    false = np.sort([s for c in scored for s, hit in marks[c.name] if hit is None])[::-1]
-    allowed = int(np.floor(fp_per_image * len(scored)))
-    if len(false) <= allowed:
-        return 0.0
-    return float(np.nextafter(false[allowed], 1.0))
+    false = [s for c in scored for s, hit in marks[c.name] if hit is None]
+    return lowest_score_admitting(false, int(np.floor(fp_per_image * len(scored))))
 
 
 def _froc(
