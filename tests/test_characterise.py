@@ -534,13 +534,15 @@ def test_unresolved_specks_are_no_linear_evidence() -> None:
 
 
 def test_macrocalcification_bodies_are_called_from_the_body() -> None:
-    """The group stage's body features decide: hollow -> rim (skin near the skin line); small
-    pieces of a large body -> coarse."""
+    """The group stage's body features decide: hollow -> rim (skin near the skin line), or a
+    suture when the ring is an open loop; small pieces of a large body -> coarse."""
     pieces = [calc(i, 20, 30 + 0.5 * i, diameter_mm=0.3) for i in range(3)]
     kind = FindingKind.MACROCALCIFICATION
     hollow = {"lucent_centre": 1.0, "body_diameter_mm": 5.0, "distance_to_skin_mm": 20.0}
     assert morphology_calls(pieces, kind, 0.1, features=hollow)[0].descriptor is Morphology.RIM
     dermal = {**hollow, "distance_to_skin_mm": 1.0}
     assert morphology_calls(pieces, kind, 0.1, features=dermal)[0].descriptor is Morphology.SKIN
+    loop = {**hollow, "open_loop": 1.0}
+    assert morphology_calls(pieces, kind, 0.1, features=loop)[0].descriptor is Morphology.SUTURE
     solid = {"lucent_centre": 0.0, "body_diameter_mm": 4.0, "distance_to_skin_mm": 20.0}
     assert morphology_calls(pieces, kind, 0.1, features=solid)[0].descriptor is Morphology.COARSE

@@ -199,6 +199,7 @@ def test_a_ring_the_detector_saw_as_thin_arcs_is_one_rim_macrocalcification() ->
     (finding,) = _on_pixels(pixels, arcs)
     assert finding.kind is FindingKind.MACROCALCIFICATION and finding.count == 8
     assert finding.features["lucent_centre"] == 1.0
+    assert finding.features["open_loop"] == 0.0  # the walls seen face on: a shell
     # eight small pieces that make up a solid disc between them are a clump, not a ring
     pixels = _speckled()
     pixels[radius <= 25] = 1.0
@@ -220,6 +221,24 @@ def test_a_saturated_eggshell_around_a_macro_piece_is_a_rim() -> None:
     (finding,) = _on_pixels(pixels, pieces)
     assert finding.kind is FindingKind.MACROCALCIFICATION
     assert finding.features["lucent_centre"] == 1.0
+    assert finding.features["open_loop"] == 0.0
+
+
+def test_a_loop_of_thread_whose_inside_is_tissue_is_an_open_loop() -> None:
+    """A calcified suture: a 0.6 mm thick loop 5 mm across with tissue inside it. A thread has no
+    front and back wall, so its inside lies at the tissue's level, not above it like a shell's:
+    an open loop (``open_loop``), which characterise calls a suture."""
+    pixels = _speckled()
+    rows, cols = np.indices(pixels.shape)
+    radius = np.hypot(rows - 500, cols - 500)
+    pixels[(radius <= 25) & (radius >= 19)] = 1.0
+    pixels = ndi.gaussian_filter(pixels, 1.0)
+    step = 2 * np.pi / 8
+    arcs = [_arc_piece(i, i * step, (i + 0.9) * step, 18, 26) for i in range(8)]
+    (finding,) = _on_pixels(pixels, arcs)
+    assert finding.kind is FindingKind.MACROCALCIFICATION
+    assert finding.features["lucent_centre"] == 1.0
+    assert finding.features["open_loop"] == 1.0
 
 
 def test_a_thin_bright_casting_stays_a_cluster() -> None:

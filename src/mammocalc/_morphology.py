@@ -230,7 +230,11 @@ def morphology_calls(
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
     body_mm = (features or {}).get("body_diameter_mm", 0.0)
     if kind == FindingKind.MACROCALCIFICATION and (features or {}).get("lucent_centre", 0) >= 0.5:
-        form = Morphology.SKIN if near_skin else Morphology.RIM  # a hollow body (group stage)
+        # a hollow body (group stage): a loop of thread when its inside is tissue, else a shell
+        if (features or {}).get("open_loop", 0) >= 0.5:
+            form = Morphology.SUTURE
+        else:
+            form = Morphology.SKIN if near_skin else Morphology.RIM
         return [MorphologyCall(descriptor=form, confidence=t.BODY_CALL_CONFIDENCE)]
     if kind == FindingKind.MACROCALCIFICATION:
         if not _main_pieces(members) and body_mm >= t.COARSE_MIN_MM:

@@ -202,7 +202,8 @@ class _Context:
         body: Body | None = None,
     ) -> Finding:
         """The finding of ``members``; a macrocalcification found as a ``body`` adds its features
-        ``body_diameter_mm`` and ``lucent_centre`` (1: rim or eggshell, dermal)."""
+        ``body_diameter_mm``, ``lucent_centre`` (1: rim or eggshell, dermal) and ``open_loop``
+        (1: a ring whose inside is tissue, a suture)."""
         spacing = self.mammogram.spacing_mm
         centre_px = tuple(np.mean([c.centroid_px for c in members], axis=0).tolist())
         centre_mm = (centre_px[0] * spacing, centre_px[1] * spacing)
@@ -216,6 +217,7 @@ class _Context:
             features["body_diameter_mm"] = body.diameter_mm
             features["extent_mm"] = max(features["extent_mm"], body.diameter_mm)
             features["lucent_centre"] = float(body.lucent)
+            features["open_loop"] = float(body.loop)
         outline = np.array([p for c in members for p in (c.outline_px or [c.centroid_px])])
         low, high = np.floor(outline.min(axis=0)), np.ceil(outline.max(axis=0))
         return Finding(
