@@ -546,3 +546,18 @@ def test_macrocalcification_bodies_are_called_from_the_body() -> None:
     assert morphology_calls(pieces, kind, 0.1, features=loop)[0].descriptor is Morphology.SUTURE
     solid = {"lucent_centre": 0.0, "body_diameter_mm": 4.0, "distance_to_skin_mm": 20.0}
     assert morphology_calls(pieces, kind, 0.1, features=solid)[0].descriptor is Morphology.COARSE
+
+
+def test_specks_too_small_to_show_a_shape_do_not_firm_a_call() -> None:
+    """One resolved linear calcification and two 1.7-pixel specks that measure elongated: the
+    specks cannot show a shape (weight 0), so the call rests on one member (1/3, ignored by the
+    risk), not on three (1.0, which made punctate groups 4B-4C on simulator images)."""
+    punctate = [calc(i, 20, 30 + 0.8 * i, diameter_mm=0.3, elongation=1.0) for i in range(6)]
+    rod = calc(10, 21, 30, diameter_mm=0.45, elongation=3.0, circularity=0.6)
+    specks = [calc(11 + i, 22, 31 + i, diameter_mm=0.12, elongation=2.8) for i in range(2)]
+    calls = morphology_calls([*punctate, rod, *specks], FindingKind.CLUSTER, SPACING_MM)
+    linear = {c.descriptor: c.confidence for c in calls}[Morphology.FINE_LINEAR_BRANCHING]
+    assert linear == pytest.approx(1 / 3, abs=1e-3)
+    resolved = [calc(11 + i, 22, 31 + i, diameter_mm=0.45, elongation=3.0) for i in range(2)]
+    calls = morphology_calls([*punctate, rod, *resolved], FindingKind.CLUSTER, SPACING_MM)
+    assert {c.descriptor: c.confidence for c in calls}[Morphology.FINE_LINEAR_BRANCHING] > 0.9

@@ -305,11 +305,13 @@ def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:
     ``(1 - prod(1 - w_i)) * m / k`` over those m <= k members, the chance that at least one of
     them shows it if they erred independently, scaled down while fewer than k show it (one
     member gives at most 1/k). Several members agreeing firm a call that no single one makes
-    surely; the value never falls when a member is added. Other findings: the mean weight.
+    surely; the value never falls when a member is added. A member of weight 0 (too few pixels
+    across to show a shape, :func:`shape_reliability`) does not count among the m. Other
+    findings: the mean weight.
     """
     if kind != FindingKind.CLUSTER:
         return float(np.mean(weights))
-    best = sorted(weights, reverse=True)[: t.CONFIDENT_COUNT]
+    best = [w for w in sorted(weights, reverse=True)[: t.CONFIDENT_COUNT] if w > 0.0]
     doubt = float(np.prod([1.0 - w for w in best]))
     return (1.0 - doubt) * len(best) / t.CONFIDENT_COUNT
 
