@@ -300,6 +300,26 @@ def test_vascular_tram_track_of_aligned_tubular_segments() -> None:
     assert [f.kind for f in run([thick])] == [FindingKind.MACROCALCIFICATION]
 
 
+def _bent(row_mm: float, col_mm: float) -> tuple[float, float, float]:
+    """A point on a track bending by 5 mm over 16 mm (centre row, col, local direction deg)."""
+    t = (col_mm - 28.0) / 8.0
+    return row_mm + 5.0 * t**2, col_mm, float(np.degrees(np.arctan2(10.0 * t / 8.0, 1.0)))
+
+
+def test_a_bent_artery_is_still_a_tram_track() -> None:
+    """Two walls 1.4 mm apart along a vessel that bends (centres 0.87 linear, below a straight
+    line's 0.9): the walls are measured against a curved centre line, so it is vascular; one bent
+    track of the same segments is still a casting, never vascular."""
+    walls = []
+    for i in range(14):
+        row, col, direction = _bent(40.0 + 1.4 * (i % 2), 20.0 + 1.2 * i)
+        walls.append(calc(i + 1, row, col, 0.5, elongation=5.0, orientation_deg=90.0 - direction))
+    (finding,) = run(walls)
+    assert finding.kind is FindingKind.VASCULAR
+    one = [c for c in walls if c.id % 2 == 1]
+    assert all(f.kind is not FindingKind.VASCULAR for f in run(one))
+
+
 def test_one_track_of_thin_segments_is_not_vascular() -> None:
     """Fine linear calcifications casting a duct also line up as thin aligned segments, but in one
     track: a suspicious linear cluster, never "vascular, benign"."""

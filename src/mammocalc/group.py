@@ -5,10 +5,11 @@ Rules (``settings`` holds every number; reference sections 3-4):
 * Calcifications are joined by single linkage at ``cluster_link_mm``.
 * A linked group is a **cluster** when at least ``cluster_min_count`` of its members lie within a
   circle of area ``cluster_max_area_cm2`` (the CAD convention: >= 3 within 1 cm^2).
-* A group that runs along a line as tubular, aligned segments in two parallel walls (a tram track)
-  for at least ``_VASCULAR_MIN_EXTENT_MM`` is **vascular**; so is a single long, thin rod (a vessel
-  segment), while a thick one (``ROD_MIN_WIDTH_MM``) is a large rod-like macrocalcification. A
-  single track of thin segments is not: fine linear calcifications along a duct look just like it.
+* A group that runs along a (possibly bent) track as tubular, aligned segments in two parallel
+  walls (a tram track, ``_group_vessels``) for at least 6 mm is **vascular**; so is a single
+  long, thin rod (a vessel segment), while a thick one (``ROD_MIN_WIDTH_MM``) is a large rod-like
+  macrocalcification. A single track of thin segments is not: fine linear calcifications along a
+  duct look just like it.
 * A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
   **macrocalcification** finding of its own; touching pieces (outlines within 1 mm, as the lobes
   of a popcorn calcification) are one macrocalcification; so are the pieces that lie in one
@@ -34,6 +35,7 @@ from scipy.spatial import cKDTree
 from mammocalc._group_bodies import Body, coarse_bodies
 from mammocalc._group_features import group_features, principal_axis
 from mammocalc._group_score import detection_score
+from mammocalc._group_vessels import is_vascular
 from mammocalc._thresholds import ROD_MIN_WIDTH_MM
 from mammocalc.models import BreastMasks, Calcification, Finding, Mammogram
 from mammocalc.settings import Settings
@@ -46,11 +48,6 @@ _LINEAR_MANY = 8
 _LINEAR_MIN_COUNT = 5  # BI-RADS grouped and linear need >= 5; 3 specks fall on a "line" by chance
 _SEGMENT_ANGLE_DEG = 35.0  # wedge axis within this angle of the line to the nipple
 _SCATTERED_DENSITY_PER_CM2 = 5.0
-_VASCULAR_MIN_EXTENT_MM = 6.0
-_WALL_GAP_MM = (0.6, 2.5)  # the two walls of a calcified artery: its lumen apart (mm)
-_WALL_CONTRAST = 2.0  # ... a gap this many times the scatter within one wall
-_WALL_MIN_SHARE = 0.3  # each wall holds at least this share of the track's tubular segments
-_WALL_MIN_REACH = 0.5  # ... and runs along at least this share of the track
 _PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, edge to edge
 _ROD_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod
 _ROD_ELONGATION = 4.0
@@ -91,7 +88,7 @@ def group(
     for linked in _linked_groups(calcifications, settings.cluster_link_mm):
         bodies: list[Body] = []
         rest = linked
-        if len(linked) < 2 or not _is_vascular(linked):
+        if len(linked) < 2 or not is_vascular(linked):
             bodies, rest = coarse_bodies(
                 linked, mammogram.pixels, mammogram.spacing_mm, settings.macro_diameter_mm
             )
@@ -244,7 +241,7 @@ def _classify(
 ) -> tuple[FindingKind | None, Distribution | None]:
     """Kind and distribution of one linked group, or (None, None) when it is no finding."""
     settings = context.settings
-    if len(members) >= 2 and _is_vascular(members):
+    if len(members) >= 2 and is_vascular(members):
         return FindingKind.VASCULAR, Distribution.LINEAR
     if not _satisfies_cluster_rule(members, settings):
         return None, None
@@ -255,60 +252,6 @@ def _classify(
     if distribution is Distribution.DIFFUSE or (distribution is Distribution.REGIONAL and sparse):
         return FindingKind.SCATTERED, distribution
     return FindingKind.CLUSTER, distribution
-
-
-def _is_vascular(members: list[Calcification]) -> bool:
-    """Tubular segments aligned along a track over a long stretch, in two parallel walls.
-
-    One aligned track of thin segments is also how fine linear (casting) calcifications follow a
-    duct, the most suspicious form; only the vessel's second wall (a tram track, as the lexicon
-    describes vascular calcification) tells them apart, so it is required (:func:`_tram_track`).
-    """
-    points = np.array([c.centroid_mm for c in members], float)
-    linearity, axis = principal_axis(points)
-    span = float(np.ptp(points @ axis)) + max(c.shape.length_mm for c in members)
-    if span < _VASCULAR_MIN_EXTENT_MM or linearity < _LINEAR_MIN:
-        return False
-    aligned = [c for c in members if _along_axis(c, axis)]
-    covered = sum(c.shape.length_mm for c in aligned)
-    return covered >= 0.4 * span and _tram_track(members, axis)
-
-
-def _tram_track(members: list[Calcification], axis: np.ndarray) -> bool:
-    """True when the tubular, aligned members lie in two parallel walls along the whole track.
-
-    Their offsets across the (straight: linearity >= ``_LINEAR_MIN``) track split at the largest
-    gap into two walls, each with at least ``_WALL_MIN_SHARE`` of them and reaching along at least
-    ``_WALL_MIN_REACH`` of the track; the gap is a lumen: within ``_WALL_GAP_MM`` and at least
-    ``_WALL_CONTRAST`` times the scatter within a wall (one track of a casting scatters about its
-    line without a gap; specks or a short branch beside a casting are no second wall).
-    Shape: ``axis`` (2,), unit vector (row, col).
-    """
-    walls = [c for c in members if _along_axis(c, axis)]
-    if len(walls) < 4:
-        return False
-    points = np.array([c.centroid_mm for c in walls], float)
-    along, across = points @ axis, points @ np.array([-axis[1], axis[0]])
-    order = np.argsort(across)
-    gaps = np.diff(across[order])
-    split = int(np.argmax(gaps)) + 1
-    sides = [order[:split], order[split:]]
-    if min(side.size for side in sides) < _WALL_MIN_SHARE * len(walls):
-        return False
-    span = float(np.ptp(along)) + 1e-9
-    if min(float(np.ptp(along[side])) for side in sides) < _WALL_MIN_REACH * span:
-        return False
-    spread = max(max(float(across[side].std()) for side in sides), 0.05)
-    gap = float(gaps[split - 1])
-    return bool(_WALL_GAP_MM[0] <= gap <= _WALL_GAP_MM[1] and gap >= _WALL_CONTRAST * spread)
-
-
-def _along_axis(calc: Calcification, axis: np.ndarray) -> bool:
-    """A tubular segment (elongated, >= 1 mm long) running along ``axis`` (within ~30 degrees)."""
-    if calc.shape.elongation < 2.5 or calc.shape.length_mm < 1.0:
-        return False
-    angle = np.radians(calc.shape.orientation_deg)
-    return abs(np.cos(angle) * axis[0] + np.sin(angle) * axis[1]) > 0.85
 
 
 def _distribution(members: list[Calcification], context: _Context) -> Distribution:
