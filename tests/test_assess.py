@@ -323,6 +323,18 @@ def test_a_single_linear_calcification_is_not_a_suspicious_group() -> None:
     assert categorise(long_thin)[0] == Category.BENIGN
 
 
+def test_too_few_round_or_punctate_specks_are_no_group_and_benign() -> None:
+    """Three punctate specks are scattered, not a group (the lexicon's grouped needs about 5; at
+    the detector's sensitivity 4 are seen): benign; four are a probably benign group."""
+    category, reasons = categorise(finding({Morphology.PUNCTATE: 0.9}, count=3, probability=0.08))
+    assert category is Category.BENIGN
+    assert any("fewer than the 4 of a group" in r for r in reasons)
+    assert categorise(finding({Morphology.PUNCTATE: 0.9}, count=4))[0] is Category.PROBABLY_BENIGN
+    # the count decides only for round or punctate forms: three fine pleomorphic ones are not benign
+    few = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, count=3, probability=0.3)
+    assert categorise(few)[0] is Category.SUSPICIOUS_MODERATE
+
+
 def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
     """Coarse (popcorn) calcifications are large: tiny fragments beside them do not ask for
     magnification views, while the same specks alone do."""

@@ -78,6 +78,12 @@ def _rule(finding: Finding) -> tuple[Category, str]:
             return Category.BENIGN, "typically benign morphology"
         if finding.distribution == Distribution.DIFFUSE:
             return Category.BENIGN, "round or punctate calcifications scattered diffusely: benign"
+        if finding.count < t.GROUPED_MIN_COUNT:
+            return (
+                Category.BENIGN,
+                f"only {finding.count} round or punctate calcifications, fewer than the "
+                f"{t.GROUPED_MIN_COUNT} of a group: scattered, benign",
+            )
         if finding.distribution in (None, Distribution.GROUPED):
             return (
                 Category.PROBABLY_BENIGN,
