@@ -11,6 +11,7 @@ import pytest
 
 from mammocalc._evidence import evidence_features
 from mammocalc._group_features import group_features
+from mammocalc._milk import is_teacup
 from mammocalc._morphology import (
     MorphologyModel,
     classify_calcification,
@@ -561,3 +562,36 @@ def test_specks_too_small_to_show_a_shape_do_not_firm_a_call() -> None:
     resolved = [calc(11 + i, 22, 31 + i, diameter_mm=0.45, elongation=3.0) for i in range(2)]
     calls = morphology_calls([*punctate, rod, *resolved], FindingKind.CLUSTER, SPACING_MM)
     assert {c.descriptor: c.confidence for c in calls}[Morphology.FINE_LINEAR_BRANCHING] > 0.9
+
+
+def _crescent(i: int, *, upside_down: bool = False, turned: bool = False) -> Calcification:
+    """A 3 mm wide, 1.2 mm tall sediment crescent: flat top, round bottom (0.07 mm pixels)."""
+    angles = np.linspace(0.0, np.pi, 12)
+    rows = 20.0 * np.sin(angles) * (-1.0 if upside_down else 1.0)  # bowl below the flat top
+    cols = 21.0 * np.cos(angles)
+    outline = [(500.0 + r, 500.0 + c) for r, c in zip(rows, cols, strict=True)]
+    if turned:
+        outline = [(500.0 + (c - 500.0), 500.0 + (r - 500.0)) for r, c in outline]
+    c = calc(i, 35.0, 35.0, diameter_mm=1.6, elongation=2.2, orientation_deg=0 if turned else 90)
+    return c.model_copy(update={"outline_px": outline})
+
+
+def test_a_flat_topped_horizontal_crescent_on_a_lateral_view_is_milk_of_calcium() -> None:
+    """Sediment seen from the side is a teacup: widest at its flat top, narrowing downwards. On a
+    lateral view it is milk of calcium; on a CC view, turned on end, or upside down it is not."""
+    assert is_teacup(_crescent(1))
+    assert not is_teacup(_crescent(1, upside_down=True))
+    assert not is_teacup(_crescent(1, turned=True))
+    round_one = calc(2, 35.0, 35.0, diameter_mm=1.6)
+    assert not is_teacup(round_one.model_copy(update={"outline_px": _circle(500, 500, 11)}))
+    kind = FindingKind.MACROCALCIFICATION
+    cups = [_crescent(1), _crescent(2)]
+    lateral = morphology_calls(cups, kind, SPACING_MM, lateral=True)
+    assert lateral[0].descriptor is Morphology.MILK_OF_CALCIUM
+    cc = morphology_calls(cups, kind, SPACING_MM, lateral=False)
+    assert Morphology.MILK_OF_CALCIUM not in {c.descriptor for c in cc}
+
+
+def _circle(row: float, col: float, radius: float) -> list[tuple[float, float]]:
+    angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
+    return [(row + radius * np.sin(a), col + radius * np.cos(a)) for a in angles]

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from mammocalc import _thresholds as t
+from mammocalc._milk import is_teacup
 from mammocalc.models import Calcification, MorphologyCall
 from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, FindingKind, Morphology
 
@@ -203,6 +204,7 @@ def morphology_calls(
     *,
     features: Mapping[str, float] | None = None,
     model: MorphologyModel | None = None,
+    lateral: bool = False,
 ) -> list[MorphologyCall]:
     """Descriptors of a finding with confidences, most confident first.
 
@@ -224,6 +226,9 @@ def morphology_calls(
     model : MorphologyModel, optional
         Per-calcification classifier (:func:`shipped_morphology_model`); None: the size and
         shape rules of :func:`classify_calcification`.
+    lateral : bool
+        The image is a lateral view (MLO, ML, LM): a macrocalcification whose main pieces are
+        mostly teacups (:func:`mammocalc._milk.is_teacup`) is milk of calcium.
     """
     if kind == FindingKind.VASCULAR:
         return [MorphologyCall(descriptor=Morphology.VASCULAR, confidence=0.9)]
@@ -237,6 +242,12 @@ def morphology_calls(
             form = Morphology.SKIN if near_skin else Morphology.RIM
         return [MorphologyCall(descriptor=form, confidence=t.BODY_CALL_CONFIDENCE)]
     if kind == FindingKind.MACROCALCIFICATION:
+        if lateral and _sediment(members):
+            return [
+                MorphologyCall(
+                    descriptor=Morphology.MILK_OF_CALCIUM, confidence=t.BODY_CALL_CONFIDENCE
+                )
+            ]
         if not _main_pieces(members) and body_mm >= t.COARSE_MIN_MM:
             # only small pieces around a large sharp body (group stage): a coarse calcification
             return [MorphologyCall(descriptor=Morphology.COARSE, confidence=t.BODY_CALL_CONFIDENCE)]
@@ -289,6 +300,14 @@ def _popcorn_lobes(
     if lobes < t.POPCORN_MIN_LOBES or extent_mm < t.COARSE_MIN_MM:
         return list(classes)
     return [Morphology.COARSE if k == Morphology.ROUND else k for k in classes]
+
+
+def _sediment(members: Sequence[Calcification]) -> bool:
+    """At least ``TEACUP_MIN_SHARE`` of the main pieces are teacups (milk of calcium seen from
+    the side, :func:`mammocalc._milk.is_teacup`)."""
+    pieces = _main_pieces(members)
+    cups = sum(is_teacup(c) for c in pieces)
+    return bool(pieces) and cups >= t.TEACUP_MIN_SHARE * len(pieces)
 
 
 def _main_pieces(members: Sequence[Calcification]) -> list[Calcification]:

@@ -70,6 +70,9 @@ IRREGULAR_MIN_ELONGATION = 1.4
 IRREGULAR_MIN_EXCESS_PX = 1.5
 SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the skin are dermal
 BODY_CALL_CONFIDENCE = 0.8  # a hollow body is called rim (or skin), a large one coarse
+#: On a lateral view, a macrocalcification is milk of calcium when at least this share of its
+#: main pieces are teacups (``_milk.is_teacup``).
+TEACUP_MIN_SHARE = 0.5
 
 # --- morphology calls of a finding ------------------------------------------------------------
 CALL_MIN_COUNT = 2  # a descriptor is called when at least this many members show it

@@ -16,6 +16,7 @@ import numpy as np
 
 from mammocalc import _thresholds as t
 from mammocalc._evidence import evidence_features
+from mammocalc._matching import LATERAL_VIEWS
 from mammocalc._morphology import morphology_calls, shipped_morphology_model
 from mammocalc._risk import (
     INTERVAL_LEVEL,
@@ -158,6 +159,7 @@ def characterise(
         mammogram.spacing_mm,
         features=finding.features,
         model=shipped_morphology_model(),
+        lateral=mammogram.view in LATERAL_VIEWS,
     )
     distribution = _refined_distribution(finding)
     cluster = finding.kind == FindingKind.CLUSTER
