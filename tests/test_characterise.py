@@ -535,8 +535,9 @@ def test_unresolved_specks_are_no_linear_evidence() -> None:
 
 
 def test_macrocalcification_bodies_are_called_from_the_body() -> None:
-    """The group stage's body features decide: hollow -> rim (skin near the skin line), or a
-    suture when the ring is an open loop; small pieces of a large body -> coarse."""
+    """The group stage's body features decide: hollow -> rim (skin near the skin line), with
+    suture as a second word when the ring is an open loop; small pieces of a large body ->
+    coarse."""
     pieces = [calc(i, 20, 30 + 0.5 * i, diameter_mm=0.3) for i in range(3)]
     kind = FindingKind.MACROCALCIFICATION
     hollow = {"lucent_centre": 1.0, "body_diameter_mm": 5.0, "distance_to_skin_mm": 20.0}
@@ -544,7 +545,8 @@ def test_macrocalcification_bodies_are_called_from_the_body() -> None:
     dermal = {**hollow, "distance_to_skin_mm": 1.0}
     assert morphology_calls(pieces, kind, 0.1, features=dermal)[0].descriptor is Morphology.SKIN
     loop = {**hollow, "open_loop": 1.0}
-    assert morphology_calls(pieces, kind, 0.1, features=loop)[0].descriptor is Morphology.SUTURE
+    words = [c.descriptor for c in morphology_calls(pieces, kind, 0.1, features=loop)]
+    assert words == [Morphology.RIM, Morphology.SUTURE]  # the commoner eggshell first
     solid = {"lucent_centre": 0.0, "body_diameter_mm": 4.0, "distance_to_skin_mm": 20.0}
     assert morphology_calls(pieces, kind, 0.1, features=solid)[0].descriptor is Morphology.COARSE
 
@@ -565,7 +567,7 @@ def test_specks_too_small_to_show_a_shape_do_not_firm_a_call() -> None:
 
 
 def _crescent(i: int, *, upside_down: bool = False, turned: bool = False) -> Calcification:
-    """A 3 mm wide, 1.2 mm tall sediment crescent: flat top, round bottom (0.07 mm pixels)."""
+    """A 3 mm wide, 1.4 mm tall sediment crescent: flat top, round bottom (0.07 mm pixels)."""
     angles = np.linspace(0.0, np.pi, 12)
     rows = 20.0 * np.sin(angles) * (-1.0 if upside_down else 1.0)  # bowl below the flat top
     cols = 21.0 * np.cos(angles)
@@ -582,8 +584,11 @@ def test_a_flat_topped_horizontal_crescent_on_a_lateral_view_is_milk_of_calcium(
     assert is_teacup(_crescent(1))
     assert not is_teacup(_crescent(1, upside_down=True))
     assert not is_teacup(_crescent(1, turned=True))
-    round_one = calc(2, 35.0, 35.0, diameter_mm=1.6)
-    assert not is_teacup(round_one.model_copy(update={"outline_px": _circle(500, 500, 11)}))
+    # horizontal, but too round (aspect 1) or too long (a rod, aspect 6) for a crescent
+    level = calc(2, 35.0, 35.0, diameter_mm=1.6, orientation_deg=90.0)
+    assert not is_teacup(level.model_copy(update={"outline_px": _circle(500, 500, 11)}))
+    rod = [(500.0 + r, 500.0 + c) for r, c in [(0, -30), (0, 30), (5, 30), (10, 0), (5, -30)]]
+    assert not is_teacup(level.model_copy(update={"outline_px": rod}))
     kind = FindingKind.MACROCALCIFICATION
     cups = [_crescent(1), _crescent(2)]
     lateral = morphology_calls(cups, kind, SPACING_MM, lateral=True)

@@ -56,10 +56,11 @@ _ALONE_GROWTH = 2.0  # a lone small piece whose body is this many times wider is
 #: ``has_lucent_centre`` already calls those hollow.
 RING_MIN_DROP = 0.3
 #: A ring whose inside lies this share of its contrast or less above the surrounding tissue is an
-#: open loop (a calcified suture: a thread has no front and back wall), not a shell (rim,
-#: eggshell), whose projection keeps its inside above the tissue. On simulator images outside
-#: the benchmark's seeds (rim and suture scenes among 5000-5081 and 6000-6275), suture loops
-#: lay at -0.17-0.07, rim shells at 0.16-0.47 but one thin-walled 9 mm rim at 0.08.
+#: open loop: a calcified suture (a thread has no front and back wall) or a thin eggshell around
+#: fat; a thicker shell projects its walls over its inside. On simulator rim and suture scenes
+#: outside the benchmark's seeds (5000-5091, 6000-6275), suture loops lay at -0.17-0.07, rim
+#: shells at 0.16-0.47 but one thin-walled 9 mm rim at 0.08; among 7000-7183 one rim in dense
+#: tissue lay at -0.06. So the loop only adds "suture" as a second word after rim.
 LOOP_MAX_INSIDE = 0.12
 _LOOP_MIN_INSIDE_PX = 6  # fewer hole pixels than this: no inside to judge
 
@@ -71,7 +72,7 @@ class Body:
     members: list[Calcification]
     lucent: bool  # a lucent centre: rim or eggshell (dermal when near the skin)
     diameter_mm: float  # equivalent diameter of the (hole-filled) body
-    loop: bool = False  # a ring whose inside is tissue (``LOOP_MAX_INSIDE``): a suture
+    loop: bool = False  # a ring whose inside is tissue (``LOOP_MAX_INSIDE``): maybe a suture
 
 
 def coarse_bodies(

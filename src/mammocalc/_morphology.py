@@ -235,12 +235,14 @@ def morphology_calls(
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
     body_mm = (features or {}).get("body_diameter_mm", 0.0)
     if kind == FindingKind.MACROCALCIFICATION and (features or {}).get("lucent_centre", 0) >= 0.5:
-        # a hollow body (group stage): a loop of thread when its inside is tissue, else a shell
+        # a hollow body (group stage): a shell; when its inside is at the tissue's level it may
+        # also be a loop of thread, named second (an eggshell around fat is far more common)
+        form = Morphology.SKIN if near_skin else Morphology.RIM
+        shell = [MorphologyCall(descriptor=form, confidence=t.BODY_CALL_CONFIDENCE)]
         if (features or {}).get("open_loop", 0) >= 0.5:
-            form = Morphology.SUTURE
-        else:
-            form = Morphology.SKIN if near_skin else Morphology.RIM
-        return [MorphologyCall(descriptor=form, confidence=t.BODY_CALL_CONFIDENCE)]
+            loop = MorphologyCall(descriptor=Morphology.SUTURE, confidence=t.OPEN_LOOP_CONFIDENCE)
+            return [*shell, loop]
+        return shell
     if kind == FindingKind.MACROCALCIFICATION:
         if lateral and _sediment(members):
             return [

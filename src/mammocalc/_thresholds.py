@@ -70,6 +70,11 @@ IRREGULAR_MIN_ELONGATION = 1.4
 IRREGULAR_MIN_EXCESS_PX = 1.5
 SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the skin are dermal
 BODY_CALL_CONFIDENCE = 0.8  # a hollow body is called rim (or skin), a large one coarse
+#: A ring whose inside lies at the tissue's level (``_group_bodies.LOOP_MAX_INSIDE``) is a rim
+#: (eggshell around fat) or a loop of calcified suture: the image alone does not tell them apart
+#: (simulator rims in dense tissue reach insides below the tissue too), so suture is named second
+#: with this confidence, after the commoner rim.
+OPEN_LOOP_CONFIDENCE = 0.5
 #: On a lateral view, a macrocalcification is milk of calcium when at least this share of its
 #: main pieces are teacups (``_milk.is_teacup``).
 TEACUP_MIN_SHARE = 0.5
