@@ -328,7 +328,7 @@ def test_too_few_round_or_punctate_specks_are_no_group_and_benign() -> None:
     the detector's sensitivity 4 are seen): benign; four are a probably benign group."""
     category, reasons = categorise(finding({Morphology.PUNCTATE: 0.9}, count=3, probability=0.08))
     assert category is Category.BENIGN
-    assert any("fewer than the 4 of a group" in r for r in reasons)
+    assert any("too few to form a group (at least 4)" in r for r in reasons)
     assert categorise(finding({Morphology.PUNCTATE: 0.9}, count=4))[0] is Category.PROBABLY_BENIGN
     # the count decides only for round or punctate forms: three fine pleomorphic ones are not benign
     few = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, count=3, probability=0.3)

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
+from mammocalc._group_features import principal_axis
+from mammocalc._group_vessels import fit_track, segments_along, straight_track, tram_track
 from mammocalc.group import group
 from mammocalc.models import BreastMasks, Calcification, Identifiers, Mammogram, Shape
 from mammocalc.settings import Settings
@@ -301,19 +303,26 @@ def test_vascular_tram_track_of_aligned_tubular_segments() -> None:
 
 
 def _bent(row_mm: float, col_mm: float) -> tuple[float, float, float]:
-    """A point on a track bending by 5 mm over 16 mm (centre row, col, local direction deg)."""
+    """A point on a track bending by 6 mm over 16 mm (centre row, col, local direction deg)."""
     t = (col_mm - 28.0) / 8.0
-    return row_mm + 5.0 * t**2, col_mm, float(np.degrees(np.arctan2(10.0 * t / 8.0, 1.0)))
+    return row_mm + 6.0 * t**2, col_mm, float(np.degrees(np.arctan2(12.0 * t / 8.0, 1.0)))
 
 
 def test_a_bent_artery_is_still_a_tram_track() -> None:
-    """Two walls 1.4 mm apart along a vessel that bends (centres 0.87 linear, below a straight
-    line's 0.9): the walls are measured against a curved centre line, so it is vascular; one bent
-    track of the same segments is still a casting, never vascular."""
+    """Two walls 1.4 mm apart along a vessel that bends (centres 0.82 linear, below a straight
+    line's 0.9). Against the straight principal axis most segments run askew and the walls blur;
+    against the fitted curve all 14 run along it in two walls: vascular. One bent track of the
+    same segments is still a casting, never vascular."""
     walls = []
     for i in range(14):
         row, col, direction = _bent(40.0 + 1.4 * (i % 2), 20.0 + 1.2 * i)
         walls.append(calc(i + 1, row, col, 0.5, elongation=5.0, orientation_deg=90.0 - direction))
+    points = np.array([c.centroid_mm for c in walls])
+    _, axis = principal_axis(points)
+    straight, curved = straight_track(points, axis), fit_track(points, axis)
+    assert not tram_track(segments_along(walls, straight), straight)
+    assert len(segments_along(walls, curved)) == 14
+    assert tram_track(segments_along(walls, curved), curved)
     (finding,) = run(walls)
     assert finding.kind is FindingKind.VASCULAR
     one = [c for c in walls if c.id % 2 == 1]

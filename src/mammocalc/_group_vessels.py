@@ -6,7 +6,9 @@ structure. One aligned track of thin segments is also how fine linear (casting) 
 follow a duct, the most suspicious form, so only the vessel's second wall tells them apart and it
 is required. Vessels bend: the track is a quadratic centre line fitted through the members'
 centres (across = a + b t + c t^2 along the principal axis), and each segment's offset and
-direction are taken against that curve, not against a straight axis.
+direction are taken against that curve. The curve through all centres can close the gap between
+walls that are broken unevenly (one wall's segments mostly at one end), so a group is a tram
+track when it is one against the straight principal axis or against the curve.
 """
 
 from __future__ import annotations
@@ -60,6 +62,12 @@ class Track:
         return np.asarray(tangent / np.linalg.norm(tangent, axis=1, keepdims=True))
 
 
+def straight_track(points_mm: np.ndarray, axis: np.ndarray) -> Track:
+    """The straight centre line through the mean of ``points_mm`` (n, 2) along ``axis`` (2,)."""
+    normal = np.array([-axis[1], axis[0]])
+    return Track(axis, normal, np.array([float(np.mean(points_mm @ normal)), 0.0, 0.0]))
+
+
 def fit_track(points_mm: np.ndarray, axis: np.ndarray) -> Track:
     """Least-squares quadratic centre line through ``points_mm`` (n, 2) along ``axis`` (2,).
 
@@ -68,7 +76,7 @@ def fit_track(points_mm: np.ndarray, axis: np.ndarray) -> Track:
     normal = np.array([-axis[1], axis[0]])
     along, across = points_mm @ axis, points_mm @ normal
     if len(points_mm) < 4 or float(np.ptp(along)) <= 1e-9:
-        return Track(axis, normal, np.array([float(np.mean(across)), 0.0, 0.0]))
+        return straight_track(points_mm, axis)
     centre = float(np.mean(along))
     design = np.column_stack([np.ones_like(along), along - centre, (along - centre) ** 2])
     a, b, c = np.linalg.lstsq(design, across, rcond=None)[0]
@@ -81,8 +89,9 @@ def is_vascular(members: list[Calcification]) -> bool:
     """Tubular segments along a (possibly bent) track over a long stretch, in two parallel walls.
 
     The track spans at least ``VASCULAR_MIN_EXTENT_MM``, its centres are at least
-    ``TRACK_MIN_LINEARITY`` linear, its tubular segments cover ``COVERED_MIN_SHARE`` of its length
-    and lie in two walls (:func:`tram_track`).
+    ``TRACK_MIN_LINEARITY`` linear, and against the straight principal axis or the curved centre
+    line (:func:`fit_track`) its tubular segments cover ``COVERED_MIN_SHARE`` of its length and
+    lie in two walls (:func:`tram_track`).
     """
     if len(members) < 2:
         return False
@@ -91,10 +100,12 @@ def is_vascular(members: list[Calcification]) -> bool:
     span = float(np.ptp(points @ axis)) + max(c.shape.length_mm for c in members)
     if span < VASCULAR_MIN_EXTENT_MM or linearity < TRACK_MIN_LINEARITY:
         return False
-    track = fit_track(points, axis)
-    walls = _segments_along(members, track)
-    covered = sum(c.shape.length_mm for c in walls)
-    return covered >= COVERED_MIN_SHARE * span and tram_track(walls, track)
+    for track in (straight_track(points, axis), fit_track(points, axis)):
+        walls = segments_along(members, track)
+        covered = sum(c.shape.length_mm for c in walls)
+        if covered >= COVERED_MIN_SHARE * span and tram_track(walls, track):
+            return True
+    return False
 
 
 def tram_track(walls: list[Calcification], track: Track) -> bool:
@@ -123,7 +134,7 @@ def tram_track(walls: list[Calcification], track: Track) -> bool:
     return bool(WALL_GAP_MM[0] <= gap <= WALL_GAP_MM[1] and gap >= WALL_CONTRAST * spread)
 
 
-def _segments_along(members: list[Calcification], track: Track) -> list[Calcification]:
+def segments_along(members: list[Calcification], track: Track) -> list[Calcification]:
     """The tubular members (``SEGMENT_MIN_LENGTH_MM``, ``SEGMENT_MIN_ELONGATION``) that run
     along the track where they lie (within ``ALONG_MIN_COSINE`` of its local direction)."""
     tubular = [

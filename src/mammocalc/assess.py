@@ -81,8 +81,8 @@ def _rule(finding: Finding) -> tuple[Category, str]:
         if finding.count < t.GROUPED_MIN_COUNT:
             return (
                 Category.BENIGN,
-                f"only {finding.count} round or punctate calcifications, fewer than the "
-                f"{t.GROUPED_MIN_COUNT} of a group: scattered, benign",
+                f"only {finding.count} round or punctate calcifications, too few to form a group "
+                f"(at least {t.GROUPED_MIN_COUNT}): benign",
             )
         if finding.distribution in (None, Distribution.GROUPED):
             return (

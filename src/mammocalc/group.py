@@ -6,10 +6,10 @@ Rules (``settings`` holds every number; reference sections 3-4):
 * A linked group is a **cluster** when at least ``cluster_min_count`` of its members lie within a
   circle of area ``cluster_max_area_cm2`` (the CAD convention: >= 3 within 1 cm^2).
 * A group that runs along a (possibly bent) track as tubular, aligned segments in two parallel
-  walls (a tram track, ``_group_vessels``) for at least 6 mm is **vascular**; so is a single
-  long, thin rod (a vessel segment), while a thick one (``ROD_MIN_WIDTH_MM``) is a large rod-like
-  macrocalcification. A single track of thin segments is not: fine linear calcifications along a
-  duct look just like it.
+  walls (a tram track, ``_group_vessels``) for at least ``VASCULAR_MIN_EXTENT_MM`` is
+  **vascular**; so is a single long, thin rod (a vessel segment), while a thick one
+  (``ROD_MIN_WIDTH_MM``) is a large rod-like macrocalcification. A single track of thin segments
+  is not: fine linear calcifications along a duct look just like it.
 * A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
   **macrocalcification** finding of its own; touching pieces (outlines within 1 mm, as the lobes
   of a popcorn calcification) are one macrocalcification; so are the pieces that lie in one
@@ -200,7 +200,7 @@ class _Context:
     ) -> Finding:
         """The finding of ``members``; a macrocalcification found as a ``body`` adds its features
         ``body_diameter_mm``, ``lucent_centre`` (1: rim or eggshell, dermal) and ``open_loop``
-        (1: a ring whose inside is tissue, a suture)."""
+        (1: a ring whose inside is tissue: a thin eggshell or a suture loop)."""
         spacing = self.mammogram.spacing_mm
         centre_px = tuple(np.mean([c.centroid_px for c in members], axis=0).tolist())
         centre_mm = (centre_px[0] * spacing, centre_px[1] * spacing)
