@@ -215,3 +215,28 @@ def test_dose_and_bit_depth() -> None:
         simulate_image(9, bits_stored=13, **kwargs)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="detector_kerma_ugy"):
         simulate_image(9, detector_kerma_ugy=0.0, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("direction_deg", "along_rows"), [(0.0, True), (90.0, False)])
+def test_patient_motion_smears_calcifications_along_its_direction(
+    direction_deg: float, along_rows: bool
+) -> None:
+    """1.5 mm of motion along the rows (0 degrees) or the columns (90) spreads each calcification
+    that way: against the still image (same anatomy and noise) the difference spreads further
+    along the motion than across it. Without motion the image is the still one exactly."""
+    kwargs = {"spacing_mm": 0.1, "scene": "round", "density": "a", "shape_px": (700, 600)}
+    still = simulate_image(4, **kwargs)
+    assert np.array_equal(
+        simulate_image(4, **kwargs, motion_mm=0.0).mammogram.pixels, still.mammogram.pixels
+    )
+    moved = simulate_image(4, **kwargs, motion_mm=1.5, motion_deg=direction_deg)
+    calc = max(still.truth.calcifications, key=lambda c: c.cnr)
+    r, c = (int(round(v)) for v in calc.centroid_px)
+    window = (slice(r - 20, r + 21), slice(c - 20, c + 21))
+    gained = np.clip(moved.mammogram.pixels[window] - still.mammogram.pixels[window], 0, None)
+    dr, dc = np.mgrid[-20:21, -20:21]
+    spread_rows = float((gained * dr**2).sum() / gained.sum())
+    spread_cols = float((gained * dc**2).sum() / gained.sum())
+    assert (spread_rows > 2 * spread_cols) if along_rows else (spread_cols > 2 * spread_rows)
+    with pytest.raises(ParameterError, match="motion_mm"):
+        simulate_image(4, **kwargs, motion_mm=5.0)

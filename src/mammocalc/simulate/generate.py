@@ -47,6 +47,8 @@ def simulate_image(
     shape_px: tuple[int, int] | None = None,
     detector_kerma_ugy: float = 80.0,
     bits_stored: int = 12,
+    motion_mm: float = 0.0,
+    motion_deg: float = 0.0,
 ) -> SimulatedImage:
     """Simulate one mammogram with complete calcification truth.
 
@@ -70,6 +72,10 @@ def simulate_image(
         by default; lower it for noisier images.
     bits_stored : 12 or 14
         Stored bit depth of the digital image (film is always 8 bits).
+    motion_mm, motion_deg : float
+        Patient motion during the exposure: the calcifications are smeared over ``motion_mm``
+        (0 to 3 mm; 0, the default, for none) along ``motion_deg`` (the direction of
+        :class:`mammocalc.models.Shape`: (cos, sin) in (row, col)).
 
     Returns
     -------
@@ -84,7 +90,7 @@ def simulate_image(
     """
     view, laterality, spacing_mm = _check(seed, view, laterality, density, scene, spacing_mm, film)
     _check_shape(shape_px, spacing_mm)
-    detector = _detector(film, detector_kerma_ugy, bits_stored)
+    detector = _detector(film, detector_kerma_ugy, bits_stored, motion_mm, motion_deg)
     recipes = SCENES[scene].draw(np.random.default_rng([seed, _STREAM_PLAN]))
     findings, plans = plan_findings(recipes, np.random.default_rng([seed, _STREAM_PLAN, 1]))
     breast = _breast(seed, laterality)
@@ -123,7 +129,7 @@ def simulate_exam(
     nipple (``TruthFinding.exam_finding`` links the two). Arguments as for :func:`simulate_image`.
     """
     _check(seed, "CC", "L", density, scene, spacing_mm, film)
-    detector = _detector(film, detector_kerma_ugy, bits_stored)
+    detector = _detector(film, detector_kerma_ugy, bits_stored, 0.0, 0.0)
     rng = np.random.default_rng([seed, _STREAM_PLAN])
     recipes = SCENES[scene].draw(rng)
     side = Laterality.LEFT if rng.random() < 0.5 else Laterality.RIGHT
@@ -363,7 +369,11 @@ def _breast(seed: int, laterality: Laterality) -> BreastSpec:
     return contralateral(left, np.random.default_rng([seed, _STREAM_BREAST, 1]))
 
 
-def _detector(film: bool, detector_kerma_ugy: float, bits_stored: int) -> Detector:
+def _detector(
+    film: bool, detector_kerma_ugy: float, bits_stored: int, motion_mm: float, motion_deg: float
+) -> Detector:
+    if not (0.0 <= motion_mm <= 3.0):
+        raise ParameterError(f"motion_mm must be between 0 and 3 mm, got {motion_mm}.")
     if not (5.0 <= detector_kerma_ugy <= 2000.0):
         raise ParameterError(
             f"detector_kerma_ugy must be between 5 and 2000 uGy, got {detector_kerma_ugy}."
@@ -371,7 +381,9 @@ def _detector(film: bool, detector_kerma_ugy: float, bits_stored: int) -> Detect
     if bits_stored not in (12, 14):
         raise ParameterError(f"bits_stored must be 12 or 14, got {bits_stored}.")
     base = FILM_DETECTOR if film else Detector(bits_stored=bits_stored)
-    return replace(base, detector_kerma_ugy=detector_kerma_ugy)
+    return replace(
+        base, detector_kerma_ugy=detector_kerma_ugy, motion_mm=motion_mm, motion_deg=motion_deg
+    )
 
 
 def _uid(seed: int, what: str) -> str:

@@ -55,6 +55,8 @@ class Detector:
     mid_compression: float = 0.45
     detail_gain: float = 1.8
     gamma: float = 2.0
+    motion_mm: float = 0.0  # patient motion during the exposure: blur length (mm) ...
+    motion_deg: float = 0.0  # ... along this direction (degrees from the rows' axis, as Shape)
 
 
 FILM_DETECTOR = Detector(

@@ -182,7 +182,9 @@ def render_view(
         fraction = float(primary_fraction[cr, cc])
         delta = imaging.calcium_log_signal(rendered.thickness_mm, fraction)
         delta = ndi.gaussian_filter(delta, blur_px, mode="constant")
-        _add_patch(fine, delta * float(detail[cr, cc]), rendered.origin_px)
+        delta, pad = motion_blur(delta, detector.motion_mm / spacing_mm, detector.motion_deg)
+        origin = (rendered.origin_px[0] - pad, rendered.origin_px[1] - pad)
+        _add_patch(fine, delta * float(detail[cr, cc]), origin)
         cnr = imaging.matched_filter_cnr(delta, float(sigma_log[cr, cc]), blur_px)
         contrast = imaging.physical_contrast(rendered.max_thickness_mm, fraction)
         placed.append(PlacedCalcification(plan, rendered, cnr, contrast))
@@ -198,6 +200,28 @@ def render_view(
     return RenderedView(
         pixels, layout, breast_mask, pectoral, placed, detector, photons, film, breast.thickness_mm
     )
+
+
+def motion_blur(
+    patch: np.ndarray, length_px: float, direction_deg: float
+) -> tuple[np.ndarray, int]:
+    """``patch`` smeared uniformly over ``length_px`` along ``direction_deg`` (patient motion),
+    padded on every side so that the smear stays inside it; returns it and the padding (px).
+
+    The direction is that of :class:`mammocalc.models.Shape`: the vector (cos, sin) in (row, col).
+    A length under one pixel leaves the patch as it is (padding 0).
+    """
+    if length_px < 1.0:
+        return patch, 0
+    steps = int(np.ceil(length_px)) + 1
+    angle = np.radians(direction_deg)
+    offsets = np.linspace(-length_px / 2, length_px / 2, steps)
+    pad = int(np.ceil(length_px / 2)) + 1
+    padded = np.pad(patch, pad)
+    out = np.zeros_like(padded)
+    for t in offsets:
+        out += ndi.shift(padded, (t * np.cos(angle), t * np.sin(angle)), order=1, mode="constant")
+    return np.asarray(out / steps), pad
 
 
 def is_visible(cnr: float) -> bool:
