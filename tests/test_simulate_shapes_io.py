@@ -166,3 +166,5 @@ def test_cli_exam_dose_and_bits(tmp_path: Path) -> None:
     assert all(ds.BitsStored == 14 for ds in datasets)
     bad = CliRunner().invoke(app, [*options, "--dose-ugy", "1"])
     assert isinstance(bad.exception, ParameterError) and "ugy" in str(bad.exception).lower()
+    bad = CliRunner().invoke(app, [*options, "--motion-mm", "4"])
+    assert isinstance(bad.exception, ParameterError) and "motion_mm" in str(bad.exception)

@@ -35,6 +35,12 @@ def simulate_command(
         float, typer.Option("--dose-ugy", help="Air kerma at the detector (uGy): sets the noise.")
     ] = 80.0,
     bits: Annotated[int, typer.Option("--bits", help="Bits stored: 12 or 14 (digital).")] = 12,
+    motion_mm: Annotated[
+        float, typer.Option("--motion-mm", help="Patient motion: smear length, 0-3 mm.")
+    ] = 0.0,
+    motion_deg: Annotated[
+        float, typer.Option("--motion-deg", help="Motion direction (degrees, 0 = along rows).")
+    ] = 0.0,
 ) -> None:
     """Simulate N mammograms with complete calcification truth (<name>.truth.json beside each).
 
@@ -64,6 +70,8 @@ def simulate_command(
                     film=film,
                     detector_kerma_ugy=dose_ugy,
                     bits_stored=bits,
+                    motion_mm=motion_mm,
+                    motion_deg=motion_deg,
                 )
                 if exam
                 else [
@@ -77,6 +85,8 @@ def simulate_command(
                         film=film,
                         detector_kerma_ugy=dose_ugy,
                         bits_stored=bits,
+                        motion_mm=motion_mm,
+                        motion_deg=motion_deg,
                     )
                 ]
             )

@@ -121,15 +121,18 @@ def simulate_exam(
     film: bool = False,
     detector_kerma_ugy: float = 80.0,
     bits_stored: int = 12,
+    motion_mm: float = 0.0,
+    motion_deg: float = 0.0,
 ) -> list[SimulatedImage]:
     """Simulate a four-view exam: L-CC, L-MLO, R-CC, R-MLO.
 
     The scene's findings go in one breast (drawn from the seed), bilateral ones (diffuse) in both;
     each finding appears on the CC and the MLO view of its breast at the same distance from the
-    nipple (``TruthFinding.exam_finding`` links the two). Arguments as for :func:`simulate_image`.
+    nipple (``TruthFinding.exam_finding`` links the two). Arguments as for :func:`simulate_image`
+    (the motion, if any, is the same on every view).
     """
     _check(seed, "CC", "L", density, scene, spacing_mm, film)
-    detector = _detector(film, detector_kerma_ugy, bits_stored, 0.0, 0.0)
+    detector = _detector(film, detector_kerma_ugy, bits_stored, motion_mm, motion_deg)
     rng = np.random.default_rng([seed, _STREAM_PLAN])
     recipes = SCENES[scene].draw(rng)
     side = Laterality.LEFT if rng.random() < 0.5 else Laterality.RIGHT
