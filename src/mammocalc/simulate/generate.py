@@ -73,9 +73,10 @@ def simulate_image(
     bits_stored : 12 or 14
         Stored bit depth of the digital image (film is always 8 bits).
     motion_mm, motion_deg : float
-        Patient motion during the exposure: the calcifications are smeared over ``motion_mm``
-        (0 to 3 mm; 0, the default, for none) along ``motion_deg`` (the direction of
-        :class:`mammocalc.models.Shape`: (cos, sin) in (row, col)).
+        Patient motion during the exposure: the projected breast (anatomy and calcifications,
+        not the detector's noise) is smeared over ``motion_mm`` (0 to 3 mm; 0, the default,
+        for none) along ``motion_deg`` (the direction of :class:`mammocalc.models.Shape`:
+        (cos, sin) in (row, col)).
 
     Returns
     -------

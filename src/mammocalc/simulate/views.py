@@ -167,6 +167,8 @@ def render_view(
         # presentation processing boosts fine detail (calcifications and noise alike: same CNR)
         detail = detector.detail_gain * slope
     blur_px = detector.blur_mm / spacing_mm
+    # patient motion smears the whole projection (not the detector's noise)
+    base = smear(base, detector.motion_mm / coarse_mm, detector.motion_deg)
     fine = upsample(base, shape_px, k)
     noise = upsample(sigma_log * detail, shape_px, k)
     noise *= imaging.correlated_noise(shape_px, blur_px, noise_rng)
@@ -213,15 +215,26 @@ def motion_blur(
     """
     if length_px < 1.0:
         return patch, 0
+    pad = int(np.ceil(length_px / 2)) + 1
+    return smear(np.pad(patch, pad), length_px, direction_deg, mode="constant"), pad
+
+
+def smear(
+    image: np.ndarray, length_px: float, direction_deg: float, *, mode: str = "nearest"
+) -> np.ndarray:
+    """``image`` averaged over shifts spanning ``length_px`` along ``direction_deg`` (same
+    shape; ``mode`` as :func:`scipy.ndimage.shift` fills what comes in from outside).
+
+    Lengths under one pixel leave the image as it is.
+    """
+    if length_px < 1.0:
+        return image
     steps = int(np.ceil(length_px)) + 1
     angle = np.radians(direction_deg)
-    offsets = np.linspace(-length_px / 2, length_px / 2, steps)
-    pad = int(np.ceil(length_px / 2)) + 1
-    padded = np.pad(patch, pad)
-    out = np.zeros_like(padded)
-    for t in offsets:
-        out += ndi.shift(padded, (t * np.cos(angle), t * np.sin(angle)), order=1, mode="constant")
-    return np.asarray(out / steps), pad
+    out = np.zeros_like(image)
+    for t in np.linspace(-length_px / 2, length_px / 2, steps):
+        out += ndi.shift(image, (t * np.cos(angle), t * np.sin(angle)), order=1, mode=mode)
+    return np.asarray(out / steps)
 
 
 def is_visible(cnr: float) -> bool:
