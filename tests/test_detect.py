@@ -128,3 +128,39 @@ def test_mask_shape_mismatch_is_a_parameter_error() -> None:
     )
     with pytest.raises(ParameterError, match="analysable"):
         detect(mammogram, small)
+
+
+@pytest.mark.parametrize("spacing_mm", [0.07, 0.1])
+def test_a_ring_shaped_speck_has_a_lucent_centre_and_a_solid_one_not(spacing_mm: float) -> None:
+    """A 1.2 mm hollow sphere (wall 0.25 mm, a skin calcification) whose bright ring saturates
+    the display keeps its centre well below the ring: ``lucent_centre``. A solid ball of the same
+    size, equally saturated, has none."""
+    mammogram, masks = scene(spacing_mm, [])
+    n = mammogram.pixels.shape[0]
+    rr, cc = np.mgrid[0:n, 0:n] * spacing_mm
+    pixels = mammogram.pixels.astype(float)
+    for col, hollow in ((10.0, True), (18.0, False)):
+        radius = np.hypot(rr - 14.0, cc - col)
+        chord = 2 * np.sqrt(np.clip(0.6**2 - radius**2, 0, None))
+        if hollow:
+            chord -= 2 * np.sqrt(np.clip(0.35**2 - radius**2, 0, None))
+        pixels += ndi.gaussian_filter(np.minimum(0.6, 0.8 * chord), 0.05 / spacing_mm)
+    image = Mammogram(np.clip(pixels, 0, 1).astype(np.float32), spacing_mm)
+    calcs = detect(image, masks, settings=MEASURE)
+    for col, hollow in ((10.0, True), (18.0, False)):
+        distance, calc = _nearest(calcs, 14.0, col)
+        assert distance < 0.3 and calc.diameter_mm > 0.9
+        assert calc.lucent_centre is hollow
+
+
+@pytest.mark.parametrize("spacing_mm", [0.07, 0.1])
+def test_touching_specks_are_outlined_one_by_one(spacing_mm: float) -> None:
+    """Two 0.6 mm specks whose blurred edges touch (centres 0.7 mm apart) make one half-maximum
+    region, which is cut between their maxima (their neck is the saddle on any path: the ring
+    rule keeps them apart too)."""
+    specks = [(14.0, 14.0, 0.6, 0.15), (14.0, 14.7, 0.6, 0.15)]
+    mammogram, masks = scene(spacing_mm, specks)
+    calcs = detect(mammogram, masks, settings=MEASURE)
+    for row, col, _, _ in specks:
+        distance, calc = _nearest(calcs, row, col)
+        assert distance < 0.15 and calc.diameter_mm < 0.8

@@ -226,6 +226,28 @@ def test_a_saturated_eggshell_around_a_macro_piece_is_a_rim() -> None:
     assert finding.features["open_loop"] == 0.0
 
 
+def test_a_whole_ring_among_faint_specks_is_its_own_rim_macrocalcification() -> None:
+    """A 5 mm shell the detector outlined whole (one 5 mm piece) with three faint specks within
+    the linking distance: the ring is a hollow macrocalcification of its own, not a member of a
+    cluster whose specks would describe it (as a dystrophic rim in the simulator was). The specks
+    stay a cluster."""
+    rows, cols = np.indices((SIZE_PX, SIZE_PX))
+    radius = np.hypot(rows - 500, cols - 500)
+    outer = 2 * np.sqrt(np.clip(25.0**2 - radius**2, 0, None))
+    shell = outer - 2 * np.sqrt(np.clip(23.0**2 - radius**2, 0, None))
+    pixels = ndi.gaussian_filter(_speckled() + np.minimum(0.7, 0.08 * shell), 1.5)
+    specks = [calc(2, 50, 54.0, 0.2), calc(3, 51, 54.5, 0.2), calc(4, 49, 55.0, 0.2)]
+    for speck in specks:
+        r, c = (int(v) for v in speck.centroid_px)
+        pixels[r - 1 : r + 2, c - 1 : c + 2] += 0.05
+    ring = calc(1, 50, 50, 5.0).model_copy(update={"contrast": 0.7})
+    findings = _on_pixels(pixels.astype(np.float32), [ring, *specks])
+    (macro,) = [f for f in findings if f.kind is FindingKind.MACROCALCIFICATION]
+    assert macro.calcification_ids == [1] and macro.features["lucent_centre"] == 1.0
+    (cluster,) = [f for f in findings if f is not macro]
+    assert cluster.kind is FindingKind.CLUSTER and sorted(cluster.calcification_ids) == [2, 3, 4]
+
+
 def test_a_loop_of_thread_whose_inside_is_tissue_is_an_open_loop() -> None:
     """A calcified suture: a 0.6 mm thick loop 5 mm across with tissue inside it. A thread has no
     front and back wall, so its inside lies at the tissue's level, not above it like a shell's:

@@ -26,13 +26,16 @@ from skimage.segmentation import watershed
 
 from mammocalc._detect_scale import Band
 from mammocalc._detect_score import LogisticModel
-from mammocalc._detect_shape import has_lucent_centre, outline_of, shape_of
+from mammocalc._detect_shape import LUCENT_MIN_DROP, centre_drop, outline_of, shape_of
 from mammocalc.models import Calcification, Shape
 
 LOCAL_WINDOW_MM = 3.0  # half-width of the window whose clutter judges a candidate (local SNR)
 SPLIT_PROMINENCE = 0.25  # a second maximum this far (x contrast) above its saddle is a neighbour
 SPLIT_NOISE = 3.0  # ... and at least this many pixel-noise sigmas (noise does not split a blob)
 _SPLIT_MIN_PX = 9  # smaller regions are never split
+_EIGHT = np.ones((3, 3), bool)  # 8-connectivity
+_RING_MAX_ELONGATION = 1.5  # a region this round and ...
+_RING_MIN_FILL = 0.9  # ... this full of its moments' ellipse may be a ring (maxima join around)
 NECK_FRACTION = 0.35  # lobes deeper than the neck between them by this share of the depth part
 _NECK_MIN_PX = 20
 RING_SCALES = 2.5  # radius, in band sigmas, of the circle that looks for lines through a candidate
@@ -129,7 +132,7 @@ def _outline(
         if region.sum() >= _SPLIT_MIN_PX:
             noise = float(np.interp(bg, context.pixel_noise[0], context.pixel_noise[1]))
             prominence = max(SPLIT_PROMINENCE * (peak - bg), SPLIT_NOISE * noise)
-            region = _own_basin(fine[window], region, centre, prominence)
+            region = _own_basin(fine[window], region, centre, prominence, ring_aware=True)
         touches = region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any()
         if not touches:
             region = np.asarray(ndi.binary_fill_holes(region))
@@ -142,13 +145,23 @@ def _outline(
 
 
 def _own_basin(
-    values: np.ndarray, region: np.ndarray, centre: tuple[int, int], prominence: float
+    values: np.ndarray,
+    region: np.ndarray,
+    centre: tuple[int, int],
+    prominence: float,
+    *,
+    ring_aware: bool = False,
 ) -> np.ndarray:
     """The part of ``region`` that drains to the maximum at ``centre`` (watershed of ``values``).
 
     A second local maximum splits the region when it stands at least ``prominence`` above the
-    lowest value on the straight path to ``centre`` (a cheap saddle); with none the region is
-    returned unchanged. Shapes: all (rows, cols).
+    lowest value on the straight path to ``centre`` (a cheap saddle). With ``ring_aware`` (the
+    outline of a calcification, not the neck split of its distance map), in a compact region
+    (:func:`_compact`: a ring, whose straight paths cross its lucent centre) it must also have
+    no path inside ``region`` (8-connected) that joins it to ``centre`` without falling that
+    far: a ring's maxima are joined around its wall, and splitting them cut skin and rim
+    calcifications into arcs. With no such maximum the region is returned unchanged. Shapes: all
+    (rows, cols).
     """
     top = float(values[centre])
     floor = float(values[region].min())
@@ -161,12 +174,22 @@ def _own_basin(
         return region
     keep = [(centre[0], centre[1])]
     t = np.linspace(0.0, 1.0, 12)
+    compact: bool | None = None
     for r, c in zip(rows, cols, strict=True):
         path_r = np.rint(centre[0] + t * (r - centre[0])).astype(int)
         path_c = np.rint(centre[1] + t * (c - centre[1])).astype(int)
-        saddle = float(inside[path_r, path_c].min())
-        if min(float(inside[r, c]), top) - saddle >= prominence:
+        level = min(float(inside[r, c]), top) - prominence
+        if float(inside[path_r, path_c].min()) > level:
+            continue
+        if not ring_aware:
             keep.append((int(r), int(c)))
+            continue
+        compact = _compact(region) if compact is None else compact
+        if compact:
+            joined, _ = ndi.label(region & (inside > level), structure=_EIGHT)
+            if joined[r, c] == joined[centre]:
+                continue
+        keep.append((int(r), int(c)))
     if len(keep) == 1:
         return region
     markers = np.zeros(region.shape, np.int32)
@@ -174,6 +197,20 @@ def _own_basin(
         markers[row, col] = k
     basins = watershed(-inside, markers, mask=region)
     return np.asarray(basins == 1)
+
+
+def _compact(region: np.ndarray) -> bool:
+    """The region (holes filled) is round and full, as a ring is and a line or a bent fragment
+    is not: axis ratio at most ``_RING_MAX_ELONGATION`` and at least ``_RING_MIN_FILL`` of the
+    ellipse with its second moments covered (cheap: moments only)."""
+    rows, cols = np.nonzero(ndi.binary_fill_holes(region))
+    if rows.size < 3:
+        return False
+    small, large = np.linalg.eigvalsh(np.cov(np.vstack([rows, cols]).astype(np.float64)))
+    if small <= 0:
+        return False
+    fill = rows.size / (4.0 * np.pi * np.sqrt(small * large))
+    return bool(large <= _RING_MAX_ELONGATION**2 * small and fill >= _RING_MIN_FILL)
 
 
 def band_features(cand: Candidate, context: Context) -> dict[str, float]:
@@ -390,6 +427,6 @@ def _calcification(
         cnr=float(contrast / noise),
         shape=shape,
         score=scorer.score(features),
-        lucent_centre=has_lucent_centre(context.image[window], region, contrast),
+        lucent_centre=centre_drop(context.image[window], region, contrast) >= LUCENT_MIN_DROP,
     )
     return calc, features

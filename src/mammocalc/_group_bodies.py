@@ -96,8 +96,9 @@ def coarse_bodies(
     bodies : list of Body
         Each holds a macro piece with what lies in its body, or the pieces of a large
         sharp-edged body (a single small piece when its body is ``_ALONE_GROWTH`` times wider:
-        all the detector kept of a large coarse calcification). Lone macro pieces are left to
-        the caller.
+        all the detector kept of a large coarse calcification), or a lone macro piece whose
+        body is a ring (a rim calcification among specks is not one of their cluster). Other
+        lone macro pieces are left to the caller.
     rest : list of Calcification
         The members in no body, input order kept.
     """
@@ -142,7 +143,7 @@ def coarse_bodies(
         )
         for root in np.unique(roots)
         if np.count_nonzero(roots == root) > 1
-        or any(roots[k] == root and k not in macro for k in size_mm)
+        or any(roots[k] == root and (k not in macro or k in lucent) for k in size_mm)
     ]
     taken = {id(c) for body in bodies for c in body.members}
     return bodies, [c for c in members if id(c) not in taken]
