@@ -356,3 +356,20 @@ def test_a_call_one_calcification_makes_neither_raises_nor_lowers_the_category()
     assert categorise(lone)[0] is Category.BENIGN
     group = finding({Morphology.PUNCTATE: 0.9, Morphology.FINE_PLEOMORPHIC: 0.3})
     assert categorise(group)[0] is Category.PROBABLY_BENIGN
+
+
+def test_a_dermal_cluster_is_benign_or_asks_for_a_tangential_view() -> None:
+    """A dermal cluster (lucent centres, characterise's ``dermal`` feature) led firmly by skin
+    is benign; when a suspicious form is firm too it is 0 (a tangential view), never 2. Skin
+    leading without the dermal feature, or weakly, does not decide: the probability does."""
+    dermal = finding({Morphology.SKIN: 1.0, Morphology.ROUND: 1.0}, probability=0.35, dermal=1.0)
+    assert categorise(dermal)[0] is Category.BENIGN
+    mixed = {Morphology.SKIN: 1.0, Morphology.COARSE_HETEROGENEOUS: 1.0}
+    category, reasons = categorise(finding(mixed, probability=0.35, dermal=1.0))
+    assert category is Category.INCOMPLETE
+    assert any("tangential view" in r for r in reasons)
+    assert categorise(finding(mixed, probability=0.35))[0] is Category.SUSPICIOUS_MODERATE
+    weak = {Morphology.SKIN: 0.3, Morphology.COARSE_HETEROGENEOUS: 1.0}
+    assert (
+        categorise(finding(weak, probability=0.35, dermal=1.0))[0] is Category.SUSPICIOUS_MODERATE
+    )

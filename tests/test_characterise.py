@@ -192,6 +192,31 @@ def test_a_confident_suspicious_call_leads_a_mixed_cluster() -> None:
     assert one[0].descriptor == Morphology.PUNCTATE  # one fragment's call does not lead
 
 
+def characterise_cluster(members: list[Calcification]) -> Finding:
+    """``characterise`` of the cluster the grouping stage would make of ``members``."""
+    return characterise(finding_of(members), members, mammogram())
+
+
+def test_lucent_centred_members_make_a_cluster_dermal() -> None:
+    """Three of nine members with lucent centres, or two of eight: a dermal cluster (feature
+    ``dermal``), skin called first even though the others look coarse heterogeneous. One such
+    member, or two among twenty, is not enough (``DERMAL_MIN_LUCENT``, ``DERMAL_MIN_SHARE``):
+    the suspicious form leads."""
+    irregular = {"diameter_mm": 0.7, "elongation": 1.8, "solidity": 0.7}
+    rings = [calc(i, 10.0 + i, 10.0, diameter_mm=0.9, lucent=True) for i in range(3)]
+    others = [calc(10 + i, 10.0 + i, 12.0, **irregular) for i in range(6)]
+    calls = morphology_calls(rings + others, FindingKind.CLUSTER, SPACING_MM, model=None)
+    assert calls[0].descriptor == Morphology.SKIN
+    assert Morphology.COARSE_HETEROGENEOUS in [c.descriptor for c in calls]
+    assert characterise_cluster(rings + others).features["dermal"] == 1.0
+    assert characterise_cluster(rings[:2] + others[:6]).features["dermal"] == 1.0  # 2 of 8
+    many = [calc(20 + i, 15.0 + i % 6, 14.0 + i // 6, **irregular) for i in range(18)]
+    for members in (rings[:1] + others, rings[:2] + many):
+        calls = morphology_calls(members, FindingKind.CLUSTER, SPACING_MM, model=None)
+        assert calls[0].descriptor == Morphology.COARSE_HETEROGENEOUS
+        assert characterise_cluster(members).features["dermal"] == 0.0
+
+
 def test_lucent_centred_near_the_skin_is_skin() -> None:
     c = calc(0, 0.0, 0.0, diameter_mm=1.0, lucent=True)
     assert classify_calcification(c, near_skin=True) == Morphology.SKIN

@@ -39,8 +39,9 @@ MEMBER_FEATURES: tuple[str, ...] = (
 """Inputs of the learned per-calcification classifier (``weights/morphology.json``).
 
 Geometry, pixel size and CNR only: the relative contrast depends on dose, density and detector
-(and added nothing on simulator images), and the lucent-centre flag is never set by ``detect``,
-so a model could not learn it; the rules still use it for rim and skin.
+(and added nothing on simulator images), and the lucent-centre flag was never set by ``detect``
+when the model was last trained (it is since 2026-12-07), so a model could not learn it; the
+rules use it for rim and skin.
 """
 
 
@@ -85,7 +86,9 @@ def classify_calcification(
     ----------
     c : Calcification
     near_skin : bool
-        True when the calcification lies within ``SKIN_MAX_DISTANCE_MM`` of the skin line.
+        True when the calcification is dermal: within ``SKIN_MAX_DISTANCE_MM`` of the skin line,
+        or in a cluster with ``DERMAL_MIN_LUCENT`` lucent-centred members making up at least
+        ``DERMAL_MIN_SHARE`` of it.
     spacing_mm : float, optional
         Pixel spacing of the image (mm); when given, an elongation must span
         ``IRREGULAR_MIN_EXCESS_PX`` pixels to make the outline irregular.
@@ -212,7 +215,10 @@ def morphology_calls(
     Each member weighs the classifier's certainty times the shape reliability at this spacing.
     In a cluster the ``CONFIDENT_COUNT`` most certain members showing a form vote on it
     (:func:`_call_confidence`), so adding calcifications never lowers a call's confidence; in
-    other findings it is their mean weight.
+    other findings it is their mean weight. A cluster with at least ``DERMAL_MIN_LUCENT``
+    lucent-centred members, ``DERMAL_MIN_SHARE`` of all, is dermal: those members are skin
+    calcifications and skin leads the calls when firm (lucent centres mark skin calcifications,
+    or rims; the other members are most likely the same deposits seen less clearly).
 
     Parameters
     ----------
@@ -233,6 +239,7 @@ def morphology_calls(
     if kind == FindingKind.VASCULAR:
         return [MorphologyCall(descriptor=Morphology.VASCULAR, confidence=0.9)]
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
+    dermal = kind == FindingKind.CLUSTER and is_dermal(members)
     body_mm = (features or {}).get("body_diameter_mm", 0.0)
     if kind == FindingKind.MACROCALCIFICATION and (features or {}).get("lucent_centre", 0) >= 0.5:
         # a hollow body (group stage): a shell; when its inside is at the tissue's level it may
@@ -256,7 +263,9 @@ def morphology_calls(
         members = _main_pieces(members) or list(members)
     if not members:
         return []
-    classes, certainty = classify_members(members, spacing_mm, near_skin=near_skin, model=model)
+    classes, certainty = classify_members(
+        members, spacing_mm, near_skin=near_skin or dermal, model=model
+    )
     if kind == FindingKind.MACROCALCIFICATION:
         classes = _popcorn_lobes(classes, members, (features or {}).get("extent_mm", 0.0))
     weight = [
@@ -277,16 +286,29 @@ def morphology_calls(
         # in a cluster it rests on one member: at most 1 / CONFIDENT_COUNT
         share = 1.0 if kind == FindingKind.CLUSTER else len(rows) / len(members)
         calls[label] = (_call_confidence([weight[i] for i in rows], kind) * share, len(rows))
-    ordered = sorted(calls.items(), key=lambda kv: _call_order(kv[0], *kv[1]))
+    first = Morphology.SKIN if dermal else None
+    ordered = sorted(calls.items(), key=lambda kv: _call_order(kv[0], *kv[1], first=first))
     return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
 
 
-def _call_order(label: Morphology, confidence: float, count: int) -> tuple[bool, float, int]:
-    """Sort key of the calls: BI-RADS describes a finding by its most suspicious form, so a
-    suspicious call of at least ``MIN_DESCRIPTOR_CONFIDENCE`` leads; then by confidence, then by
-    the number of members showing the form."""
-    leads = label in SUSPICIOUS_MORPHOLOGIES and confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
-    return (not leads, -confidence, -count)
+def is_dermal(members: Sequence[Calcification]) -> bool:
+    """At least ``DERMAL_MIN_LUCENT`` members, and ``DERMAL_MIN_SHARE`` of them, have lucent
+    centres: skin calcifications."""
+    lucent = sum(c.lucent_centre for c in members)
+    return lucent >= t.DERMAL_MIN_LUCENT and lucent >= t.DERMAL_MIN_SHARE * len(members)
+
+
+def _call_order(
+    label: Morphology, confidence: float, count: int, *, first: Morphology | None = None
+) -> tuple[bool, bool, float, int]:
+    """Sort key of the calls: ``first`` (a dermal cluster's skin) leads when called with at
+    least ``MIN_DESCRIPTOR_CONFIDENCE``; then, as
+    BI-RADS describes a finding by its most suspicious form, a suspicious call of at least
+    ``MIN_DESCRIPTOR_CONFIDENCE``; then by confidence, then by the number of members showing
+    the form."""
+    firm = confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
+    leads = label in SUSPICIOUS_MORPHOLOGIES and firm
+    return (not (label == first and firm), not leads, -confidence, -count)
 
 
 def _popcorn_lobes(

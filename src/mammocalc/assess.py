@@ -37,7 +37,10 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     Rules, first match wins: macrocalcification or vascular -> 2; only typically benign forms,
     one of them (not round or punctate) called confidently -> 2, at any pixel spacing (these
     forms are large); not characterised, shape not resolved at this pixel spacing, or low
-    descriptor confidence -> 0 (magnification views); typically benign morphology -> 2; only
+    descriptor confidence -> 0 (magnification views); a dermal cluster led firmly by skin
+    (``dermal`` feature) with a firm suspicious form too -> 0 (a tangential view shows whether
+    they lie in the skin; without one, the benign-forms rule gave 2); typically benign
+    morphology -> 2; only
     round or punctate, grouped -> 3 (a single group at baseline), diffuse -> 2; otherwise the
     probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5.
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
@@ -73,6 +76,13 @@ def _rule(finding: Finding) -> tuple[Category, str]:
     unfit = _incomplete_reason(finding)
     if unfit:
         return Category.INCOMPLETE, unfit
+    if _skin_leads(finding) and words & SUSPICIOUS_MORPHOLOGIES:
+        # without a firm suspicious form, the benign-forms rule above has already called it 2
+        return (
+            Category.INCOMPLETE,
+            "some calcifications have lucent centres, as skin calcifications do, but others "
+            "look suspicious: a tangential view to show whether they lie in the skin",
+        )
     if not words & SUSPICIOUS_MORPHOLOGIES:
         if words - _ROUND_OR_PUNCTATE:
             return Category.BENIGN, "typically benign morphology"
@@ -101,6 +111,18 @@ def _firm_descriptors(finding: Finding) -> set[Morphology]:
     can give) neither makes a finding suspicious nor benign, as in :mod:`mammocalc._risk`.
     """
     return {c.descriptor for c in finding.morphology if c.confidence > t.RISK_IGNORE_CONFIDENCE}
+
+
+def _skin_leads(finding: Finding) -> bool:
+    """A dermal cluster (the characterise stage's ``dermal`` feature: ``DERMAL_MIN_LUCENT``
+    lucent-centred members, ``DERMAL_MIN_SHARE`` of them) whose first call is a firm skin."""
+    lead = finding.morphology[0] if finding.morphology else None
+    return (
+        finding.features.get("dermal", 0.0) >= 0.5
+        and lead is not None
+        and lead.descriptor == Morphology.SKIN
+        and lead.confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
+    )
 
 
 def _confidently_benign_macro(finding: Finding, words: set[Morphology]) -> bool:

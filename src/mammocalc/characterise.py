@@ -17,7 +17,7 @@ import numpy as np
 from mammocalc import _thresholds as t
 from mammocalc._evidence import evidence_features
 from mammocalc._matching import LATERAL_VIEWS
-from mammocalc._morphology import morphology_calls, shipped_morphology_model
+from mammocalc._morphology import is_dermal, morphology_calls, shipped_morphology_model
 from mammocalc._risk import (
     INTERVAL_LEVEL,
     RiskModel,
@@ -171,6 +171,7 @@ def characterise(
         **evidence,
         **_resolution_features(members, mammogram.spacing_mm),
         "morphology_confidence": max((c.confidence for c in calls), default=0.0),
+        "dermal": float(cluster and is_dermal(members)),
         "descriptor_probability": risk.descriptor_probability,
         "evidence_logit": risk.evidence_logit,
     }
