@@ -46,10 +46,10 @@ class Settings(BaseModel):
         1.0, gt=0, description="the cluster rule's area: min_count within this area"
     )
     finding_threshold: float = Field(
-        0.66, ge=0, le=1, description="minimum finding detection score reported"
+        0.68, ge=0, le=1, description="minimum finding detection score reported"
     )
     finding_threshold_film: float = Field(
-        0.34,
+        0.36,
         ge=0,
         le=1,
         description="minimum finding detection score reported on digitised film (scores run lower)",
