@@ -7,9 +7,10 @@ import io
 import pytest
 from rich.console import Console
 
-from mammocalc.models import Report
+from mammocalc.models import MorphologyCall, Report
 from mammocalc.report import terminal_summary
-from mammocalc.vocabulary import Category, Laterality
+from mammocalc.report._format import morphology_text
+from mammocalc.vocabulary import Category, Laterality, Morphology
 from test_report_factory import make_report
 
 
@@ -95,3 +96,26 @@ def test_image_warnings_already_in_the_report_are_printed_once() -> None:
     text = _render(report, width=200)
     assert text.count("spacing assumed 0.1 mm") == 1
     assert f"warning: {base.images[0].source}: low contrast" in text
+
+
+def test_findings_are_named_by_their_leading_descriptor_not_the_most_confident() -> None:
+    """Characterise leads with the form a finding is described by (a firm suspicious one before
+    a more confident benign one); the summary and the report tables keep that order, as the
+    reasons do, instead of naming 'punctate' first for a group rated 4B for its fine
+    pleomorphic calcifications."""
+    calls = [
+        MorphologyCall(descriptor=Morphology.FINE_PLEOMORPHIC, confidence=0.67),
+        MorphologyCall(descriptor=Morphology.PUNCTATE, confidence=1.0),
+    ]
+    assert morphology_text(calls) == "fine pleomorphic (67%), punctate (100%)"
+    assert morphology_text(calls, most=1) == "fine pleomorphic (67%), +1 more"
+    report = make_report({Laterality.LEFT: [Category.SUSPICIOUS_MODERATE]})
+    image = next(i for i in report.images if i.findings)
+    finding = image.findings[0].model_copy(update={"morphology": calls})
+    image = image.model_copy(update={"findings": [finding]})
+    report = report.model_copy(
+        update={"images": [image if i.laterality == image.laterality else i for i in report.images]}
+    )
+    narrow = _render(report, width=80)  # one descriptor, wrapped in its column
+    assert "pleomorph" in narrow and "punctate" not in narrow
+    assert "fine pleomorphic (67%), +1 more" in _render(report, width=140)

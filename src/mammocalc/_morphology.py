@@ -209,7 +209,8 @@ def morphology_calls(
     model: MorphologyModel | None = None,
     lateral: bool = False,
 ) -> list[MorphologyCall]:
-    """Descriptors of a finding with confidences, most confident first.
+    """Descriptors of a finding with confidences, in the order :func:`_call_order` gives:
+    the descriptor the finding is described by first.
 
     A class is called when at least ``CALL_MIN_COUNT`` members show it (all of them when fewer).
     Each member weighs the classifier's certainty times the shape reliability at this spacing.

@@ -71,11 +71,16 @@ def probability_text(finding: Finding) -> str:
 
 
 def morphology_text(calls: Iterable[MorphologyCall], *, most: int | None = None) -> str:
-    """'fine pleomorphic (72%), amorphous (20%)', most confident first; en dash when none.
+    """'fine pleomorphic (72%), punctate (90%)': in the characterise stage's order, en dash when
+    none.
 
-    With ``most``, only that many descriptors are named and the rest counted ('+1 more').
+    That order leads with the descriptor the finding is described by (a dermal cluster's skin, a
+    firm suspicious form, else the most confident; :func:`mammocalc._morphology.morphology_calls`),
+    as the reasons do: re-sorting by confidence named "punctate" first for a group rated 4B for
+    its fine pleomorphic calcifications. With ``most``, only that many descriptors are named and
+    the rest counted ('+1 more').
     """
-    ordered = sorted(calls, key=lambda call: -call.confidence)
+    ordered = list(calls)
     if not ordered:
         return "\u2013"
     shown = ordered if most is None else ordered[:most]

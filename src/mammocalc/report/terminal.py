@@ -102,7 +102,7 @@ def _cells(finding: Finding, *, wide: bool) -> list[str | Text]:
     kind = finding.kind.value
     if wide and finding.distribution is not None:
         kind += f", {finding.distribution.value}"
-    calls = sorted(finding.morphology, key=lambda call: -call.confidence)
+    calls = finding.morphology  # characterise's order: the descriptor it is described by first
     morphology = (
         morphology_text(calls, most=1)
         if wide
