@@ -181,14 +181,10 @@ def _own_basin(
         level = min(float(inside[r, c]), top) - prominence
         if float(inside[path_r, path_c].min()) > level:
             continue
-        if not ring_aware:
-            keep.append((int(r), int(c)))
-            continue
-        compact = _compact(region) if compact is None else compact
-        if compact:
-            joined, _ = ndi.label(region & (inside > level), structure=_EIGHT)
-            if joined[r, c] == joined[centre]:
-                continue
+        if ring_aware:
+            compact = _compact(region) if compact is None else compact
+            if compact and _joined(region & (inside > level), (int(r), int(c)), centre):
+                continue  # joined around the wall of a ring
         keep.append((int(r), int(c)))
     if len(keep) == 1:
         return region
@@ -197,6 +193,12 @@ def _own_basin(
         markers[row, col] = k
     basins = watershed(-inside, markers, mask=region)
     return np.asarray(basins == 1)
+
+
+def _joined(mask: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Pixels ``a`` and ``b`` lie in one 8-connected component of boolean ``mask``."""
+    labels, _ = ndi.label(mask, structure=_EIGHT)
+    return bool(labels[a] != 0 and labels[a] == labels[b])
 
 
 def _compact(region: np.ndarray) -> bool:
