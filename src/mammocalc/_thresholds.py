@@ -72,7 +72,8 @@ SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the sk
 #: A cluster with at least this many lucent-centred members (``_detect_shape.LUCENT_MIN_DROP``)
 #: is dermal, wherever it projects: skin calcifications lie over the whole breast on a view, not
 #: only at its edge. On development simulator images, 2 or more such calcifications occurred in
-#: 4 of 12 skin and 7 of 12 rim images, and in none of the 10-12 images of each suspicious scene.
+#: 4 of 12 skin and 7 of 12 rim images, and in none of the 10-12 images of each suspicious scene
+#: (measured before the outline kept rings whole).
 DERMAL_MIN_LUCENT = 2
 #: ... and at least this share of its members: a large suspicious cluster with two ring-like
 #: specks by chance is not dermal.
