@@ -572,6 +572,10 @@ def test_macrocalcification_bodies_are_called_from_the_body() -> None:
     loop = {**hollow, "open_loop": 1.0}
     words = [c.descriptor for c in morphology_calls(pieces, kind, 0.1, features=loop)]
     assert words == [Morphology.RIM, Morphology.SUTURE]  # the commoner eggshell first
+    knotted = {**loop, "strand_across": 1.0}  # a strand across the loop: a knotted thread
+    calls = morphology_calls(pieces, kind, 0.1, features=knotted)
+    assert [c.descriptor for c in calls] == [Morphology.SUTURE, Morphology.RIM]
+    assert calls[0].confidence > calls[1].confidence
     solid = {"lucent_centre": 0.0, "body_diameter_mm": 4.0, "distance_to_skin_mm": 20.0}
     assert morphology_calls(pieces, kind, 0.1, features=solid)[0].descriptor is Morphology.COARSE
 

@@ -11,7 +11,14 @@ from scipy import ndimage as ndi
 from mammocalc._group_features import principal_axis
 from mammocalc._group_vessels import fit_track, segments_along, straight_track, tram_track
 from mammocalc.group import group
-from mammocalc.models import BreastMasks, Calcification, Identifiers, Mammogram, Shape
+from mammocalc.models import (
+    BreastMasks,
+    Calcification,
+    Finding,
+    Identifiers,
+    Mammogram,
+    Shape,
+)
 from mammocalc.settings import Settings
 from mammocalc.vocabulary import Distribution, FindingKind, Laterality, View
 
@@ -263,6 +270,33 @@ def test_a_loop_of_thread_whose_inside_is_tissue_is_an_open_loop() -> None:
     assert finding.kind is FindingKind.MACROCALCIFICATION
     assert finding.features["lucent_centre"] == 1.0
     assert finding.features["open_loop"] == 1.0
+    assert finding.features["strand_across"] == 0.0  # one clear inside: no knot across it
+
+
+def test_a_loop_crossed_by_its_thread_is_a_knotted_suture() -> None:
+    """A 5 mm loop of 0.6 mm thread whose free end runs across it, off centre (a knot): the
+    strand splits the inside in two sizeable parts (``strand_across``). A faint line across a
+    shell's inside (below half its contrast) or a speck inside it does not."""
+    rows, cols = np.indices((SIZE_PX, SIZE_PX))
+    radius = np.hypot(rows - 500, cols - 500)
+    step = 2 * np.pi / 8
+    arcs = [_arc_piece(i, i * step, (i + 0.9) * step, 18, 26) for i in range(8)]
+
+    def loop_with(inside: np.ndarray, level: float) -> Finding:
+        pixels = _speckled()
+        pixels[(radius <= 25) & (radius >= 19)] = 1.0
+        pixels[inside & (radius < 19)] = level
+        (finding,) = _on_pixels(ndi.gaussian_filter(pixels, 1.0), arcs)
+        assert finding.kind is FindingKind.MACROCALCIFICATION
+        return finding
+
+    strand = np.abs(rows - 493) <= 3  # 0.7 mm wide, 0.7 mm above the centre
+    assert loop_with(strand, 1.0).features["strand_across"] == 1.0
+    assert loop_with(strand, 0.3).features["strand_across"] == 0.0  # faint: not calcium
+    speck = np.hypot(rows - 500, cols - 500) <= 3
+    assert loop_with(speck, 1.0).features["strand_across"] == 0.0
+    edge = np.abs(rows - 486) <= 1  # a bar near the wall: a sliver of the inside
+    assert loop_with(edge, 1.0).features["strand_across"] == 0.0
 
 
 def test_a_thin_bright_casting_stays_a_cluster() -> None:

@@ -246,6 +246,11 @@ def morphology_calls(
         # a hollow body (group stage): a shell; when its inside is at the tissue's level it may
         # also be a loop of thread, named second (an eggshell around fat is far more common)
         form = Morphology.SKIN if near_skin else Morphology.RIM
+        if (features or {}).get("strand_across", 0) >= 0.5:  # a knotted thread: suture first
+            return [
+                MorphologyCall(descriptor=Morphology.SUTURE, confidence=t.BODY_CALL_CONFIDENCE),
+                MorphologyCall(descriptor=form, confidence=t.OPEN_LOOP_CONFIDENCE),
+            ]
         shell = [MorphologyCall(descriptor=form, confidence=t.BODY_CALL_CONFIDENCE)]
         if (features or {}).get("open_loop", 0) >= 0.5:
             loop = MorphologyCall(descriptor=Morphology.SUTURE, confidence=t.OPEN_LOOP_CONFIDENCE)

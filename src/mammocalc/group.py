@@ -199,8 +199,9 @@ class _Context:
         body: Body | None = None,
     ) -> Finding:
         """The finding of ``members``; a macrocalcification found as a ``body`` adds its features
-        ``body_diameter_mm``, ``lucent_centre`` (1: rim or eggshell, dermal) and ``open_loop``
-        (1: a ring whose inside is tissue: a thin eggshell or a suture loop)."""
+        ``body_diameter_mm``, ``lucent_centre`` (1: rim or eggshell, dermal), ``open_loop``
+        (1: a ring whose inside is tissue: a thin eggshell or a suture loop) and
+        ``strand_across`` (1: a ring whose inside a strand splits: a knotted suture)."""
         spacing = self.mammogram.spacing_mm
         centre_px = tuple(np.mean([c.centroid_px for c in members], axis=0).tolist())
         centre_mm = (centre_px[0] * spacing, centre_px[1] * spacing)
@@ -215,6 +216,7 @@ class _Context:
             features["extent_mm"] = max(features["extent_mm"], body.diameter_mm)
             features["lucent_centre"] = float(body.lucent)
             features["open_loop"] = float(body.loop)
+            features["strand_across"] = float(body.strand)
         outline = np.array([p for c in members for p in (c.outline_px or [c.centroid_px])])
         low, high = np.floor(outline.min(axis=0)), np.ceil(outline.max(axis=0))
         return Finding(
