@@ -335,6 +335,21 @@ def test_too_few_round_or_punctate_specks_are_no_group_and_benign() -> None:
     assert categorise(few)[0] is Category.SUSPICIOUS_MODERATE
 
 
+def test_a_round_group_among_many_scattered_calcifications_is_diffuse_and_benign() -> None:
+    """A group of round or punctate calcifications in a breast where 20 or more others are
+    scattered (the group stage's ``scattered_in_breast``) is a chance gathering of a diffuse
+    population: benign, not a single group (3). Fewer, or a suspicious form, do not decide."""
+    among = finding({Morphology.ROUND: 0.9}, count=6, probability=0.05, scattered_in_breast=20.0)
+    category, reasons = categorise(among)
+    assert category is Category.BENIGN
+    assert any("among 20 others scattered through the breast" in r for r in reasons)
+    fewer = finding({Morphology.ROUND: 0.9}, count=6, probability=0.05, scattered_in_breast=19.0)
+    assert categorise(fewer)[0] is Category.PROBABLY_BENIGN
+    pleomorphic = {Morphology.FINE_PLEOMORPHIC: 0.9}
+    suspicious = finding(pleomorphic, probability=0.3, scattered_in_breast=40.0)
+    assert categorise(suspicious)[0] is Category.SUSPICIOUS_MODERATE
+
+
 def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
     """Coarse (popcorn) calcifications are large: tiny fragments beside them do not ask for
     magnification views, while the same specks alone do."""

@@ -92,6 +92,28 @@ def test_three_within_a_square_centimetre_is_a_grouped_cluster() -> None:
     assert finding.morphology == [] and finding.category is None
 
 
+def test_a_cluster_counts_the_conspicuous_calcifications_scattered_over_the_breast() -> None:
+    """``scattered_in_breast``: microcalcifications in no finding, scored at least 0.9, counted
+    when they spread over half the breast's span or more (a diffuse population); 0 when they
+    lie in one area or are faint."""
+    group_of = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50)]
+    rows, cols = np.meshgrid(np.arange(8, 95, 12.0), np.arange(8, 95, 24.0), indexing="ij")
+    points = np.column_stack([rows.ravel(), cols.ravel()])
+    spread = [calc(10 + k, r, c) for k, (r, c) in enumerate(points)]
+    spread = [c for c in spread if np.hypot(c.centroid_mm[0] - 51, c.centroid_mm[1] - 51) > 8]
+
+    def scattered(others: list[Calcification]) -> float:
+        (cluster,) = [f for f in run([*group_of, *others]) if f.kind is FindingKind.CLUSTER]
+        return cluster.features["scattered_in_breast"]
+
+    assert scattered(spread) == len(spread) >= 20
+    assert scattered([]) == 0.0
+    in_one_area = [calc(10 + k, 80 + 6 * (k % 3), 10 + 6 * (k // 3)) for k in range(24)]
+    assert scattered(in_one_area) == 0.0  # 16 x 42 mm of a 100 mm breast
+    faint = [c.model_copy(update={"score": 0.8}) for c in spread]
+    assert scattered(faint) == 0.0
+
+
 def test_two_calcifications_or_a_loose_chain_are_no_cluster() -> None:
     assert run([calc(1, 50, 50), calc(2, 51, 51)]) == []
     assert run([calc(1, 50, 50), calc(2, 50, 56), calc(3, 50, 62), calc(4, 50, 68)]) == []

@@ -28,6 +28,11 @@ PROBABILITY_BANDS: tuple[tuple[float, Category], ...] = (
 #: scattered specks, benign (2). Simulator dev seeds (5000-5091, 7000-7183), category agreement:
 #: 0.817 / 0.790 without this rule, 0.831 / 0.804 with 5, 0.845 / 0.811 with 4.
 GROUPED_MIN_COUNT = 4
+#: A group of only round or punctate calcifications in a breast where at least this many other
+#: conspicuous microcalcifications are scattered over half its span or more (group feature
+#: ``scattered_in_breast``) is part of a diffuse distribution: benign, not a single group (3).
+#: Development simulator diffuse scenes had 24-49, regional ones 3-19, normal images 0-1.
+DIFFUSE_MIN_SCATTERED = 20
 
 # --- when to ask for magnification views (category 0) -----------------------------------------
 #: A finding whose best morphology call is less confident than this cannot be characterised.
