@@ -348,6 +348,19 @@ def test_a_round_group_among_many_scattered_calcifications_is_diffuse_and_benign
     pleomorphic = {Morphology.FINE_PLEOMORPHIC: 0.9}
     suspicious = finding(pleomorphic, probability=0.3, scattered_in_breast=40.0)
     assert categorise(suspicious)[0] is Category.SUSPICIOUS_MODERATE
+    # a group only: punctate calcifications in a line or a segment keep their probability
+    for shape in (Distribution.LINEAR, Distribution.SEGMENTAL):
+        ducts = finding({Morphology.PUNCTATE: 0.9}, probability=0.3, distribution=shape)
+        assert (
+            categorise(
+                ducts.model_copy(
+                    update={"features": {**ducts.features, "scattered_in_breast": 40.0}}
+                )
+            )[0]
+            is Category.SUSPICIOUS_MODERATE
+        )
+    unknown = finding({Morphology.ROUND: 0.9}, count=6, scattered_in_breast=float("nan"))
+    assert categorise(unknown)[0] is Category.PROBABLY_BENIGN
 
 
 def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:

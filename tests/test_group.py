@@ -108,8 +108,9 @@ def test_a_cluster_counts_the_conspicuous_calcifications_scattered_over_the_brea
 
     assert scattered(spread) == len(spread) >= 20
     assert scattered([]) == 0.0
-    in_one_area = [calc(10 + k, 80 + 6 * (k % 3), 10 + 6 * (k // 3)) for k in range(24)]
-    assert scattered(in_one_area) == 0.0  # 16 x 42 mm of a 100 mm breast
+    in_one_area = [calc(10 + k, 70 + 5.5 * (k % 4), 10 + 5.5 * (k // 4)) for k in range(24)]
+    assert scattered(in_one_area) == 0.0  # 16.5 x 27.5 mm of a 100 mm breast: regional
+    assert scattered([*in_one_area, calc(99, 5, 95)]) == 0.0  # one far speck spreads nothing
     faint = [c.model_copy(update={"score": 0.8}) for c in spread]
     assert scattered(faint) == 0.0
 
@@ -304,9 +305,10 @@ def test_a_loop_crossed_by_its_thread_is_a_knotted_suture() -> None:
     step = 2 * np.pi / 8
     arcs = [_arc_piece(i, i * step, (i + 0.9) * step, 18, 26) for i in range(8)]
 
-    def loop_with(inside: np.ndarray, level: float) -> Finding:
+    def loop_with(inside: np.ndarray, level: float, shell: float = 0.3) -> Finding:
         pixels = _speckled()
         pixels[(radius <= 25) & (radius >= 19)] = 1.0
+        pixels[radius < 19] = shell  # 0.3: the tissue's level (a thread); more: a shell's walls
         pixels[inside & (radius < 19)] = level
         (finding,) = _on_pixels(ndi.gaussian_filter(pixels, 1.0), arcs)
         assert finding.kind is FindingKind.MACROCALCIFICATION
@@ -317,6 +319,10 @@ def test_a_loop_crossed_by_its_thread_is_a_knotted_suture() -> None:
     assert loop_with(strand, 0.3).features["strand_across"] == 0.0  # faint: not calcium
     speck = np.hypot(rows - 500, cols - 500) <= 3
     assert loop_with(speck, 1.0).features["strand_across"] == 0.0
+    septum = np.abs(rows - 494) <= 1  # 0.3 mm wide, near the centre
+    assert loop_with(septum, 1.0).features["strand_across"] == 1.0
+    septate = loop_with(septum, 1.0, shell=0.5)  # an oil cyst's septum: a shell, not a loop
+    assert septate.features["open_loop"] == 0.0 and septate.features["strand_across"] == 0.0
     edge = np.abs(rows - 486) <= 1  # a bar near the wall: a sliver of the inside
     assert loop_with(edge, 1.0).features["strand_across"] == 0.0
 

@@ -244,7 +244,8 @@ def morphology_calls(
     body_mm = (features or {}).get("body_diameter_mm", 0.0)
     if kind == FindingKind.MACROCALCIFICATION and (features or {}).get("lucent_centre", 0) >= 0.5:
         # a hollow body (group stage): a shell; when its inside is at the tissue's level it may
-        # also be a loop of thread, named second (an eggshell around fat is far more common)
+        # also be a loop of thread, named second (an eggshell around fat is far more common),
+        # or first when a strand crosses the loop (a knot): then the shell is named second
         form = Morphology.SKIN if near_skin else Morphology.RIM
         if (features or {}).get("strand_across", 0) >= 0.5:  # a knotted thread: suture first
             return [

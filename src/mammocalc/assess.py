@@ -40,9 +40,9 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     descriptor confidence -> 0 (magnification views); a dermal cluster led firmly by skin
     (``dermal`` feature) with a firm suspicious form too -> 0 (a tangential view shows whether
     they lie in the skin; without one, the benign-forms rule gave 2); typically benign
-    morphology -> 2; only round or punctate: diffuse, or among ``DIFFUSE_MIN_SCATTERED`` others
-    scattered over the breast (``scattered_in_breast``) -> 2, grouped -> 3 (a single group at
-    baseline); otherwise the
+    morphology -> 2; only round or punctate: diffuse, or grouped among ``DIFFUSE_MIN_SCATTERED``
+    others scattered over the breast (``scattered_in_breast``) -> 2, else grouped -> 3 (a single
+    group at baseline); otherwise the
     probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5.
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
     calcification's worth), as in the probability.
@@ -89,12 +89,13 @@ def _rule(finding: Finding) -> tuple[Category, str]:
             return Category.BENIGN, "typically benign morphology"
         if finding.distribution == Distribution.DIFFUSE:
             return Category.BENIGN, "round or punctate calcifications scattered diffusely: benign"
-        scattered = int(finding.features.get("scattered_in_breast", 0.0))
-        if scattered >= t.DIFFUSE_MIN_SCATTERED:
+        grouped = finding.distribution in (None, Distribution.GROUPED)
+        scattered = finding.features.get("scattered_in_breast", 0.0)
+        if grouped and scattered >= t.DIFFUSE_MIN_SCATTERED:  # NaN compares False
             return (
                 Category.BENIGN,
-                f"round or punctate calcifications among {scattered} others scattered through the "
-                "breast (diffuse): benign",
+                f"round or punctate calcifications among {scattered:.0f} others scattered "
+                "through the breast (diffuse): benign",
             )
         if finding.count < t.GROUPED_MIN_COUNT:
             return (

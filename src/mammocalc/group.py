@@ -20,6 +20,9 @@ Rules (``settings`` holds every number; reference sections 3-4):
   when that large group is a wedge pointing at the nipple, *linear* when at least five members lie
   on a line (PCA linearity 0.95, 0.9 from eight members: three specks line up by chance half the
   time), otherwise *grouped*. Regional or diffuse groups of low density are **scattered** findings.
+* Every cluster carries ``scattered_in_breast``: how many conspicuous calcifications of the image
+  lie in no group, when they spread over much of the breast (a diffuse population single linkage
+  cannot join; assess uses it for round or punctate groups).
 
 The ``detection_score`` is a logistic model over group features (``_group_score``).
 """
@@ -56,6 +59,15 @@ _ROD_ELONGATION = 4.0
 #: On development simulator images (seeds 5000-5091, 7000-7183) diffuse scenes had 24-49 such
 #: calcifications outside their findings, normal images at most 1, other scenes at most 5.
 _SCATTERED_MIN_SCORE = 0.9
+#: Diffuse: a group spanning at least this share of the breast's span (its larger side).
+_DIFFUSE_MIN_SPAN = 0.5
+#: A scattered population is diffuse when the range between the 10th and 90th percentiles of its
+#: rows or columns (_SPREAD_PERCENTILES: one far speck does not spread a regional population)
+#: reaches this share of the breast's span; for calcifications spread evenly over half the breast
+#: that range is 0.4 of its span. Development simulator images (seeds 5000-5091, 7000-7183):
+#: diffuse scenes 0.38-0.54, regional ones 0.05-0.23.
+_SCATTERED_MIN_SPREAD = 0.3
+_SPREAD_PERCENTILES = (10.0, 90.0)
 
 
 def group(
@@ -252,16 +264,31 @@ class _Context:
 
 
 def _scattered_elsewhere(loose: list[Calcification], context: _Context) -> float:
-    """How many conspicuous calcifications lie outside every finding (``loose``: all
-    microcalcifications, as every macro piece is a finding), when they spread over at least half
-    the breast's span (else 0): the diffuse population a small group may be a chance gathering
-    of (assess: ``DIFFUSE_MIN_SCATTERED``)."""
+    """How many conspicuous calcifications lie in no group: the diffuse population a small
+    round group may be a chance gathering of (assess: ``DIFFUSE_MIN_SCATTERED``).
+
+    Parameters
+    ----------
+    loose : list of Calcification
+        The image's calcifications in no finding the grouping formed (reported or not; every
+        macro piece forms one, so these are microcalcifications).
+    context : _Context
+        The image's breast span (mm).
+
+    Returns
+    -------
+    float
+        The number scored at least ``_SCATTERED_MIN_SCORE`` when their 10th-90th percentile
+        range along rows or columns reaches ``_SCATTERED_MIN_SPREAD`` of the breast's span;
+        else 0.
+    """
     spread = [c for c in loose if c.score >= _SCATTERED_MIN_SCORE]
     if len(spread) < 2 or context.breast_span_mm <= 0:
         return 0.0
     points = np.array([c.centroid_mm for c in spread], float)
-    extent = float(np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1)).max())
-    return float(len(spread)) if extent >= 0.5 * context.breast_span_mm else 0.0
+    low, high = np.percentile(points, _SPREAD_PERCENTILES, axis=0)
+    span_mm = float(np.max(high - low))
+    return float(len(spread)) if span_mm >= _SCATTERED_MIN_SPREAD * context.breast_span_mm else 0.0
 
 
 def _classify(
@@ -287,7 +314,8 @@ def _distribution(members: list[Calcification], context: _Context) -> Distributi
     linearity, axis = principal_axis(points)
     span = float(np.max(np.ptp(points, axis=0))) if len(points) > 1 else 0.0
     extent = float(np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1)).max())
-    if context.breast_span_mm > 0 and extent >= 0.5 * context.breast_span_mm and len(members) >= 10:
+    diffuse_mm = _DIFFUSE_MIN_SPAN * context.breast_span_mm
+    if context.breast_span_mm > 0 and extent >= diffuse_mm and len(members) >= 10:
         return Distribution.DIFFUSE
     if span > 0 and _is_linear(linearity, len(members)):
         return Distribution.LINEAR
