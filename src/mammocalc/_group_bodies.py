@@ -63,14 +63,15 @@ RING_MIN_DROP = 0.3
 #: tissue lay at -0.06. So the loop only adds "suture" as a second word after rim.
 LOOP_MAX_INSIDE = 0.12
 _LOOP_MIN_INSIDE_PX = 6  # fewer hole pixels than this: no inside to judge
-#: An open loop (``LOOP_MAX_INSIDE``) whose inside is split in two by a strand above half its
-#: contrast (the second largest part at least ``STRAND_MIN_SHARE`` of the largest and
-#: ``STRAND_MIN_HOLE_MM2`` in area) is a loop of thread with its knot or free end across it: a
-#: suture (BI-RADS: "linear or tubular, knots frequently visible"). An eggshell has one clear
-#: inside, and a shell (oil cyst, even with a septum) projects its walls over it, so it is no
-#: open loop. On simulator scenes outside the benchmark's seeds (5000-5091, 7000-7183), all 11
-#: suture rings had a second part of 0.14-0.9 of the first (0.8 mm^2 or more) and 10 were open
-#: loops; the 12 rims at most 0.07; a popcorn clump (no ring, no loop) 0.23 of a 0.6 mm^2 gap.
+#: A ring whose inside is split in two by a strand above half its contrast (the second largest
+#: part at least ``STRAND_MIN_SHARE`` of the largest and ``STRAND_MIN_HOLE_MM2`` in area) is a
+#: loop of thread with its knot or free end across it: a suture (BI-RADS: "linear or tubular,
+#: knots frequently visible"). An eggshell has one clear inside. On simulator scenes outside the
+#: benchmark's seeds (5000-5091, 7000-7183), all 11 suture rings had a second part of 0.14-0.9 of
+#: the first (0.8 mm^2 or more); the 12 rims at most 0.07; a popcorn clump (no ring) 0.23 of a
+#: 0.6 mm^2 gap. Requiring an open loop as well (``LOOP_MAX_INSIDE``, against a calcified septum
+#: in an oil cyst, which no development rim showed) cost a suture on seeds 9000-9183 (3 of 8
+#: read suture first instead of 4), as the strand's blur raises a small loop's inside level.
 STRAND_MIN_SHARE = 0.1
 STRAND_MIN_HOLE_MM2 = 0.25
 
@@ -83,7 +84,7 @@ class Body:
     lucent: bool  # a lucent centre: rim or eggshell (dermal when near the skin)
     diameter_mm: float  # equivalent diameter of the (hole-filled) body
     loop: bool = False  # a ring whose inside is tissue (``LOOP_MAX_INSIDE``): maybe a suture
-    strand: bool = False  # an open loop whose inside a strand splits in two: a knotted suture
+    strand: bool = False  # a ring whose inside a strand splits in two: a knotted suture
 
 
 def coarse_bodies(
@@ -215,7 +216,7 @@ def _body(
 ) -> tuple[np.ndarray, tuple[slice, slice], bool, float, bool] | None:
     """Region connected to piece ``seed`` above half its contrast (holes filled), its window,
     whether it is a ring, the level of its inside, and whether a strand splits its inside
-    (:func:`_split_inside`; only for a ring that is an open loop).
+    (:func:`_split_inside`; only for a ring).
 
     A ring has a centre lucent against its edge
     (:func:`mammocalc._detect_shape.has_lucent_centre`, which also lowers the brightness the
@@ -260,8 +261,7 @@ def _body(
             sharp = edge_width(smooth, body, peak - background, spacing_mm) <= BODY_MAX_EDGE_MM
             ring = hollow or centre_drop(smooth, body, peak - background) >= RING_MIN_DROP
             inside = _inside_level(smooth, body, above, background, peak - background, spacing_mm)
-            loop = inside <= LOOP_MAX_INSIDE  # NaN (no inside) is no loop
-            crossed = ring and loop and _split_inside(body, above, spacing_mm)
+            crossed = ring and _split_inside(body, above, spacing_mm)
             return (body, window, ring, inside, crossed) if sharp else None
         margin_mm *= 2
     return None
