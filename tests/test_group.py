@@ -276,6 +276,10 @@ def test_a_whole_ring_among_faint_specks_is_its_own_rim_macrocalcification() -> 
     assert macro.calcification_ids == [1] and macro.features["lucent_centre"] == 1.0
     (cluster,) = [f for f in findings if f is not macro]
     assert cluster.kind is FindingKind.CLUSTER and sorted(cluster.calcification_ids) == [2, 3, 4]
+    # alone, the ring is still seen as a body, so its inside can be judged (rim, loop, strand)
+    (alone,) = _on_pixels(pixels.astype(np.float32), [ring])
+    assert alone.kind is FindingKind.MACROCALCIFICATION and alone.features["lucent_centre"] == 1.0
+    assert "strand_across" in alone.features and "open_loop" in alone.features
 
 
 def test_a_loop_of_thread_whose_inside_is_tissue_is_an_open_loop() -> None:

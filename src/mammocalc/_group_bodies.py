@@ -109,13 +109,14 @@ def coarse_bodies(
         Each holds a macro piece with what lies in its body, or the pieces of a large
         sharp-edged body (a single small piece when its body is ``_ALONE_GROWTH`` times wider:
         all the detector kept of a large coarse calcification), or a lone macro piece whose
-        body is a ring (a rim calcification among specks is not one of their cluster). Other
-        lone macro pieces are left to the caller.
+        body is a ring (a rim calcification among specks is not one of their cluster; alone,
+        its body tells a rim, an open loop and a knotted suture apart). Other lone macro pieces,
+        and groups made only of macro pieces, are left to the caller.
     rest : list of Calcification
         The members in no body, input order kept.
     """
     macro = [k for k, c in enumerate(members) if _is_seed(c, macro_diameter_mm)]
-    if not members or len(macro) == len(members):
+    if not members or len(macro) == len(members) > 1:
         return [], members
     brightest = int(np.argmax([c.contrast for c in members]))
     owner = np.arange(len(members))  # union-find over members
