@@ -569,6 +569,11 @@ def test_macrocalcification_bodies_are_called_from_the_body() -> None:
     assert morphology_calls(pieces, kind, 0.1, features=hollow)[0].descriptor is Morphology.RIM
     dermal = {**hollow, "distance_to_skin_mm": 1.0}
     assert morphology_calls(pieces, kind, 0.1, features=dermal)[0].descriptor is Morphology.SKIN
+    # the breast mask's edge can lie 1-2 mm inside the skin: 4.5 mm from it is still the skin
+    edge = {**hollow, "distance_to_skin_mm": 4.5}
+    assert morphology_calls(pieces, kind, 0.1, features=edge)[0].descriptor is Morphology.SKIN
+    deeper = {**hollow, "distance_to_skin_mm": 6.0}
+    assert morphology_calls(pieces, kind, 0.1, features=deeper)[0].descriptor is Morphology.RIM
     loop = {**hollow, "open_loop": 1.0}
     words = [c.descriptor for c in morphology_calls(pieces, kind, 0.1, features=loop)]
     assert words == [Morphology.RIM, Morphology.SUTURE]  # the commoner eggshell first

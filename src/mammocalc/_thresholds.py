@@ -74,7 +74,15 @@ IRREGULAR_MIN_ELONGATION = 1.4
 #: has axis ratio 1.5 but is not elongated (at 0.1 mm, 36% of punctate calcifications reach
 #: ratio 1.4, 14% with this excess; fine pleomorphic 80% and 45%).
 IRREGULAR_MIN_EXCESS_PX = 1.5
-SKIN_MAX_DISTANCE_MM = 3.0  # lucent-centred calcifications this close to the skin are dermal
+#: Lucent-centred calcifications this close to the skin line (``distance_to_skin_mm``) are
+#: dermal. The skin is 0.5-2 mm thick, a skin calcification 0.5-2 mm across, and the distance is
+#: taken from the breast mask, which the breast stage finds on a 0.5 mm grid after 1 mm smoothing
+#: and which can lie 1-2 mm inside the skin's surface: so up to about 5 mm. On development
+#: simulator images (seeds 5000-5091, 7000-7183, 9000-9183) lucent-centred skin
+#: macrocalcifications lay 2.7-7.5 mm from the mask's edge (7 of 9 within 4 mm), the nearest
+#: lucent rim or dystrophic one 9.5 mm; at 3 mm (until 2026-12-07) 4 of 20 matched skin findings
+#: read skin, at 5 mm 7, and no rim or dystrophic call changed.
+SKIN_MAX_DISTANCE_MM = 5.0
 #: A cluster with at least this many lucent-centred members (``_detect_shape.LUCENT_MIN_DROP``)
 #: is dermal, wherever it projects: skin calcifications lie over the whole breast on a view, not
 #: only at its edge. On development simulator images, 2 or more such calcifications occurred in
