@@ -342,6 +342,39 @@ def test_hard_edges_band_the_border_and_black_areas_only() -> None:
     assert not edge[95:106, 95:106].any()
 
 
+def test_straight_black_edges_are_banded_and_curved_skin_lines_not() -> None:
+    """Exact black above tissue along one row for 25 mm (padding over a cropped view) gets a band
+    as wide as the skin band on both sides; a round breast outline against black, a short
+    straight stretch and a dead pixel get none."""
+    from mammocalc._breast_lines import straight_edges
+
+    rows, cols = np.indices((400, 600))
+    pixels = np.full((400, 600), 0.4, np.float32)
+    outside = np.hypot(rows - 200, cols - 600) > 400
+    pixels[outside] = 0.0  # background beyond a round outline
+    pixels[:40, 300:] = 0.0  # padding: its lower edge runs 300 pixels (30 mm) along row 39
+    pixels[300:320, 450:520] = 0.0  # a black notch 7 mm wide: too short to be a crop
+    pixels[150, 450] = 0.0  # a dead pixel
+    band = straight_edges(pixels, band_mm=2.0, spacing_mm=0.1)  # 20 pixels
+    assert band[20:60, 300:].all() and not band[60:280, 300:].any()
+    assert not (band & outside).any() and not (band & (rows > 60) & (cols < 290)).any()
+    assert not band[280:340, 440:530].any() and not band[140:160, 440:460].any()
+
+
+def test_nyu_padding_edge_is_left_out() -> None:
+    """The NYU sample's right MLO view is padded with black above a straight cut through its
+    axillary tissue; specks along that cut made a 28-calcification cluster (4C) until 2026-12-07.
+    The cut's band is not analysable; tissue 5 mm below it is."""
+    path = NYU / "0_R-MLO.png"
+    if not path.exists():
+        pytest.skip("the NYU sample exam is not in ../shared/data/nyu-gmic-sample")
+    pixels = np.asarray(Image.open(path), dtype=np.float32) / 4095.0
+    masks = segment(Mammogram(pixels, 0.1, view=View.MLO, identifiers=Identifiers(path.name)))
+    assert (pixels[:10, 600:800] == 0).all() and (pixels[12, 600:800] > 0).all()
+    assert not masks.analysable[:30, 600:800].any()
+    assert masks.analysable[70:80, 600:800].any()
+
+
 def test_mini_mias_film_edge_line_is_left_out() -> None:
     """mdb037's breast is cut by the film's straight edge, which carries a bright one-pixel line
     (column 712) with black beyond it: its top-scored false mark. The edge and a band inside it

@@ -21,6 +21,14 @@ filters ring along any such step; so a band about as wide as the skin band along
 out as well (:func:`hard_edges`; film only: a digital detector's breast meets the image border at
 the chest wall, where tissue must stay analysable, and its background may be exact black right
 up to the skin line, which the skin band already covers).
+
+On any image, a *straight* boundary between exact black and tissue (along one row or column for
+at least ``STRAIGHT_EDGE_MIN_MM``) is a crop or padding edge, never a skin line (a breast's
+outline stays on one pixel row for a few millimetres at most): the tissue beside it is cut, not
+skin, so the breast mask gives it no skin band, and the band-pass filters ring along the step.
+The NYU sample's right MLO view is padded with black above a straight cut through the axillary
+tissue, and specks along it made a 28-calcification "cluster" rated 4C. A band as wide as the
+skin band beside such edges is left out (:func:`straight_edges`).
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ MIN_SIGMAS = 6.0  # mean ridge above this many of its standard deviations over t
 MASK_HALF_WIDTH_PX = 2  # pixels either side of a line left out of the analysable area
 BLACK_LEVEL = 0.005  # pixels at or below this are unexposed film or padding, never tissue
 EDGE_BLOCK_MM = 0.5  # hard edges are found on blocks of about this size
+STRAIGHT_EDGE_MIN_MM = 20.0  # a black/tissue boundary this long on one row or column is a crop
 
 
 def hard_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndarray:
@@ -75,6 +84,50 @@ def hard_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndar
             :, np.minimum(np.arange(cols) // block, edge.shape[1] - 1)
         ]
     )
+
+
+def straight_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndarray:
+    """Pixels within ``band_mm`` beside a straight black/tissue boundary (a crop or padding edge).
+
+    Parameters
+    ----------
+    pixels : ndarray, shape (rows, cols), float32
+        The mammogram, values in [0, 1]; exact black is at most ``BLACK_LEVEL``.
+    band_mm : float
+        Width of the band on each side (the skin band's width).
+    spacing_mm : float
+        Pixel spacing (mm).
+
+    Returns
+    -------
+    ndarray of bool, shape (rows, cols)
+        True within ``band_mm`` on either side of every run of at least ``STRAIGHT_EDGE_MIN_MM``
+        along one row or column where black meets tissue.
+    """
+    black = pixels <= BLACK_LEVEL
+    band = np.zeros(pixels.shape, bool)
+    min_run = max(2, int(round(STRAIGHT_EDGE_MIN_MM / spacing_mm)))
+    width = max(1, int(np.ceil(band_mm / spacing_mm)))
+    for transpose in (False, True):
+        dark = black.T if transpose else black
+        out = band.T if transpose else band  # a view: marks land in ``band``
+        edge = (
+            dark[:-1] != dark[1:]
+        )  # black on one side of the line under row r, tissue on the other
+        for row, start, stop in _runs(edge, min_run):
+            # both sides: the working-resolution breast mask runs a few pixels into the black
+            out[max(row + 1 - width, 0) : row + 1 + width, start:stop] = True
+    return band
+
+
+def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int, int]]:
+    """(row, start, stop) of every run of True along a row of ``mask`` at least ``min_length``."""
+    padded = np.pad(mask.astype(np.int8), ((0, 0), (1, 1)))
+    change = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(change == 1)
+    _, stops = np.nonzero(change == -1)  # row-major order: pairs with the starts
+    keep = stops - starts >= min_length
+    return list(zip(rows[keep].tolist(), starts[keep].tolist(), stops[keep].tolist(), strict=True))
 
 
 def scanner_lines(pixels: np.ndarray, breast: np.ndarray, spacing_mm: float) -> np.ndarray:

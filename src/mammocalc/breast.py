@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
-from mammocalc._breast_lines import hard_edges, scanner_lines
+from mammocalc._breast_lines import hard_edges, scanner_lines, straight_edges
 from mammocalc._breast_pectoral import fit_pectoral
 from mammocalc._breast_region import (
     background_fits,
@@ -141,6 +141,7 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
         nipple_col = breast.shape[1] - 1 - nipple_col
     breast_full = (full & 1).astype(bool)
     lines = scanner_lines(mammogram.pixels, breast_full, mammogram.spacing_mm)
+    lines |= straight_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
     if mammogram.is_film:
         lines |= hard_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
     return BreastMasks(
