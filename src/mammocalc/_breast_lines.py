@@ -108,24 +108,25 @@ def straight_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.
     band = np.zeros(pixels.shape, bool)
     min_run = max(2, int(round(STRAIGHT_EDGE_MIN_MM / spacing_mm)))
     width = max(1, int(np.ceil(band_mm / spacing_mm)))
-    for transpose in (False, True):
-        dark = black.T if transpose else black
-        out = band.T if transpose else band  # a view: marks land in ``band``
-        edge = (
-            dark[:-1] != dark[1:]
-        )  # black on one side of the line under row r, tissue on the other
-        for row, start, stop in _runs(edge, min_run):
+    across_rows = black[:-1] != black[1:]  # black on one side of the line under row r
+    across_cols = np.ascontiguousarray((black[:, :-1] != black[:, 1:]).T)  # ... right of col c
+    for edge, out in ((across_rows, band), (across_cols, band.T)):  # band.T: marks land in band
+        for line, start, stop in _runs(edge, min_run):
             # both sides: the working-resolution breast mask runs a few pixels into the black
-            out[max(row + 1 - width, 0) : row + 1 + width, start:stop] = True
+            out[max(line + 1 - width, 0) : line + 1 + width, start:stop] = True
     return band
 
 
 def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int, int]]:
     """(row, start, stop) of every run of True along a row of ``mask`` at least ``min_length``."""
-    padded = np.pad(mask.astype(np.int8), ((0, 0), (1, 1)))
+    rows = np.flatnonzero(mask.sum(axis=1) >= min_length)  # only rows that can hold a run
+    if rows.size == 0:
+        return []
+    padded = np.pad(mask[rows].astype(np.int8), ((0, 0), (1, 1)))
     change = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(change == 1)
+    index, starts = np.nonzero(change == 1)
     _, stops = np.nonzero(change == -1)  # row-major order: pairs with the starts
+    rows = rows[index]
     keep = stops - starts >= min_length
     return list(zip(rows[keep].tolist(), starts[keep].tolist(), stops[keep].tolist(), strict=True))
 
