@@ -355,10 +355,16 @@ def test_straight_black_edges_are_banded_and_curved_skin_lines_not() -> None:
     pixels[:40, 300:] = 0.0  # padding: its lower edge runs 300 pixels (30 mm) along row 39
     pixels[300:320, 450:520] = 0.0  # a black notch 7 mm wide: too short to be a crop
     pixels[150, 450] = 0.0  # a dead pixel
+    pixels[250:260, 320:470] = 0.0  # a straight black bar 15 mm long: short of 20 mm
     band = straight_edges(pixels, band_mm=2.0, spacing_mm=0.1)  # 20 pixels
     assert band[20:60, 300:].all() and not band[60:280, 300:].any()
     assert not (band & outside).any() and not (band & (rows > 60) & (cols < 290)).any()
     assert not band[280:340, 440:530].any() and not band[140:160, 440:460].any()
+    # the same along a column; but not where the black lies on the chest wall's side (a padded
+    # image cut at the chest wall keeps its tissue analysable)
+    assert (straight_edges(pixels.T, 2.0, 0.1, chest_wall="right") == band.T).all()
+    assert not straight_edges(pixels.T, 2.0, 0.1, chest_wall="left").any()
+    assert not straight_edges(pixels, 0.0, 0.1).any()
 
 
 def test_nyu_padding_edge_is_left_out() -> None:

@@ -28,7 +28,9 @@ outline stays on one pixel row for a few millimetres at most): the tissue beside
 skin, so the breast mask gives it no skin band, and the band-pass filters ring along the step.
 The NYU sample's right MLO view is padded with black above a straight cut through the axillary
 tissue, and specks along it made a 28-calcification "cluster" rated 4C. A band as wide as the
-skin band beside such edges is left out (:func:`straight_edges`).
+skin band beside such edges is left out (:func:`straight_edges`), except along the chest wall
+(tissue cut by the image there stays analysable, padded or not). A crop that is tilted, jagged
+or blurred by compression is not on one pixel row and escapes the rule.
 """
 
 from __future__ import annotations
@@ -86,7 +88,9 @@ def hard_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndar
     )
 
 
-def straight_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.ndarray:
+def straight_edges(
+    pixels: np.ndarray, band_mm: float, spacing_mm: float, *, chest_wall: str | None = None
+) -> np.ndarray:
     """Pixels within ``band_mm`` beside a straight black/tissue boundary (a crop or padding edge).
 
     Parameters
@@ -97,6 +101,9 @@ def straight_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.
         Width of the band on each side (the skin band's width).
     spacing_mm : float
         Pixel spacing (mm).
+    chest_wall : {"left", "right"}, optional
+        The image side the chest wall is on. A column edge with black on that side is the chest
+        wall cut by the image (padded beyond it), where tissue must stay analysable: skipped.
 
     Returns
     -------
@@ -104,14 +111,20 @@ def straight_edges(pixels: np.ndarray, band_mm: float, spacing_mm: float) -> np.
         True within ``band_mm`` on either side of every run of at least ``STRAIGHT_EDGE_MIN_MM``
         along one row or column where black meets tissue.
     """
-    black = pixels <= BLACK_LEVEL
     band = np.zeros(pixels.shape, bool)
+    if band_mm <= 0:
+        return band
+    black = pixels <= BLACK_LEVEL
     min_run = max(2, int(round(STRAIGHT_EDGE_MIN_MM / spacing_mm)))
     width = max(1, int(np.ceil(band_mm / spacing_mm)))
     across_rows = black[:-1] != black[1:]  # black on one side of the line under row r
     across_cols = np.ascontiguousarray((black[:, :-1] != black[:, 1:]).T)  # ... right of col c
     for edge, out in ((across_rows, band), (across_cols, band.T)):  # band.T: marks land in band
         for line, start, stop in _runs(edge, min_run):
+            if out is not band and chest_wall is not None:
+                black_left = bool(black[start, line])  # black in column ``line``, tissue after
+                if black_left == (chest_wall == "left"):
+                    continue
             # both sides: the working-resolution breast mask runs a few pixels into the black
             out[max(line + 1 - width, 0) : line + 1 + width, start:stop] = True
     return band

@@ -141,7 +141,12 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
         nipple_col = breast.shape[1] - 1 - nipple_col
     breast_full = (full & 1).astype(bool)
     lines = scanner_lines(mammogram.pixels, breast_full, mammogram.spacing_mm)
-    lines |= straight_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
+    lines |= straight_edges(
+        mammogram.pixels,
+        settings.skin_band_mm,
+        mammogram.spacing_mm,
+        chest_wall="left" if chest_left else "right",
+    )
     if mammogram.is_film:
         lines |= hard_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
     return BreastMasks(
