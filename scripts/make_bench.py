@@ -477,7 +477,9 @@ def _git_commit() -> str:
     return git("rev-parse", "--short", "HEAD") + dirty
 
 
-def render(steps: Sequence[Step], started: dt.datetime) -> str:
+def render(steps: Sequence[Step], started: dt.datetime, commit: str | None = None) -> str:
+    """The benchmarks page; ``commit`` is the label taken when the run started (the run itself
+    rewrites docs/images, which would otherwise read as uncommitted changes)."""
     from mammocalc import __version__
     from mammocalc.evaluate.bench import machine_facts
 
@@ -495,7 +497,7 @@ def render(steps: Sequence[Step], started: dt.datetime) -> str:
         "",
         f"Generated {started:%Y-%m-%d %H:%M} UTC by `make bench` (`python scripts/make_bench.py"
         f"{' --quick' if any('--quick' in s.args for s in steps) else ''}`), "
-        f"mammocalc {__version__}, commit {_git_commit()}.",
+        f"mammocalc {__version__}, commit {commit or _git_commit()}.",
         "",
         f"Machine: {m['cpu_model']}; {m['cpus_usable']} usable of {m['cpu_count']} cores; "
         f"{m['memory_gb']} GB memory; {m['platform']}; Python {m['python']}, numpy {m['numpy']}. "
@@ -529,6 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     OUT.mkdir(exist_ok=True)
     IMAGES.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC)
+    commit = _git_commit()
     steps = plan(args.quick, 4 if args.quick else args.synthetic_n)
     for step in steps:
         if args.only and step.name not in args.only:
@@ -536,7 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         run(step, args.timeout)
     mias_panel(steps[1])
-    DOC.write_text(render(steps, started))
+    DOC.write_text(render(steps, started, commit))
     print(f"wrote {_relative(str(DOC))}")
     return 0 if all(s.status in ("ran", "skipped") for s in steps) else 1
 
