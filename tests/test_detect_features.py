@@ -112,10 +112,10 @@ def test_detector_features_separate_blob_line_and_lump() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="known regression (issue 5): the second stage retrained after the hard-edge band no "
-    "longer weighs the ring test much (weight -0.13, was -0.44), so one segment of this long, straight, "
-    "perfectly uniform line scores 0.56: under the 0.63 detection threshold (only the blob is "
-    "kept), but not under the 0.5 this test asks; the simulator's vessels and ligaments and "
-    "mini-MIAS cross-validation did better with it",
+    "longer weighs the ring test much (weight -0.13, was -0.44), so one segment of this long, "
+    "straight, perfectly uniform line scores 0.56: under the 0.63 detection threshold (only the "
+    "blob is kept), but not under the 0.5 this test asks; the simulator's vessels and ligaments "
+    "and mini-MIAS cross-validation did better with it",
 )
 def test_shipped_model_keeps_the_blob_and_drops_the_line_and_the_lump() -> None:
     mammogram, masks = _scene()
