@@ -31,8 +31,9 @@ GROUPED_MIN_COUNT = 4
 #: A group of only round or punctate calcifications in a breast where at least this many other
 #: conspicuous microcalcifications are scattered over half its span or more (group feature
 #: ``scattered_in_breast``) is part of a diffuse distribution: benign, not a single group (3).
-#: Development simulator diffuse scenes had 24-49, regional ones 3-19, normal images 0-1; the 161
-#: mini-MIAS film images at most 19 (no diffuse truth there, so the margin on film is unknown).
+#: Development simulator diffuse scenes had 24-49, regional ones 3-19, normal images 0-1. On the
+#: 161 mini-MIAS film images (shipped weights of 2026-12-07) the largest was 20 (mdb153), then 19:
+#: the rule can fire on film, where there is no diffuse truth to check it against.
 DIFFUSE_MIN_SCATTERED = 20
 
 # --- when to ask for magnification views (category 0) -----------------------------------------
