@@ -9,11 +9,12 @@ import pydicom
 import pytest
 import typer
 from PIL import Image
+from skimage.morphology import convex_hull_image
 from typer.testing import CliRunner
 
 from mammocalc.errors import ParameterError
 from mammocalc.simulate import read_truth, simulate_image, write_simulated
-from mammocalc.simulate.calcifications import draw_shape, thickness_mm
+from mammocalc.simulate.calcifications import Shell, draw_shape, thickness_mm
 from mammocalc.simulate.cli import simulate_command
 from mammocalc.simulate.render import RenderedCalcification, render
 from mammocalc.vocabulary import Morphology, View
@@ -69,6 +70,23 @@ def test_benign_macro_classes() -> None:
                 for x in np.linspace(0, 5, 200)
             )
             assert centre < 0.7 * ring
+
+
+def test_dystrophic_is_an_irregular_broken_plate_not_a_closed_eggshell() -> None:
+    """Lexicon: coarse, irregular, > 1 mm. Plates and a piece of shell: the outline's solidity
+    is well below a closed shell's (a whole eggshell would be a rim calcification)."""
+    rng = np.random.default_rng(2)
+    grid = np.arange(-6.0, 6.0, 0.05)
+    dy, dx = np.meshgrid(grid, grid, indexing="ij")
+    solidity = []
+    for _ in range(20):
+        thickness = thickness_mm(draw_shape(M.DYSTROPHIC, rng, 0.3, View.CC), dy, dx)
+        mask = thickness > 0.1 * thickness.max()
+        solidity.append(mask.sum() / convex_hull_image(mask).sum())
+    assert float(np.median(solidity)) < 0.9
+    half = Shell((0.0, 0.0), 2.0, 2.0, 0.2, 0.0, np.pi)  # the half towards +rows
+    assert float(thickness_mm((half,), np.array(1.9), np.array(0.0))) > 0.0
+    assert float(thickness_mm((half,), np.array(-1.9), np.array(0.0))) == 0.0
 
 
 def test_milk_of_calcium_is_a_crescent_on_mlo_and_a_smudge_on_cc() -> None:

@@ -63,13 +63,18 @@ class Blob:
 
 @dataclass(frozen=True)
 class Shell:
-    """A hollow ellipsoid (rim, eggshell, skin): outer semi-axes and wall thickness (mm)."""
+    """A hollow ellipsoid (rim, eggshell, skin): outer semi-axes and wall thickness (mm).
+
+    ``sweep`` (rad) below 2 pi keeps only the part of the shell within ``sweep / 2`` of the
+    ``angle`` direction (as seen from the centre): an arc, a broken piece of shell.
+    """
 
     centre: tuple[float, float]
     along: float
     across: float
     wall_mm: float
     angle: float
+    sweep: float = 2 * np.pi
 
     def thickness(self, dy: np.ndarray, dx: np.ndarray) -> np.ndarray:
         outer = Blob(
@@ -77,7 +82,11 @@ class Shell:
         )
         inner_a, inner_b = self.along - self.wall_mm, self.across - self.wall_mm
         inner = Blob(self.centre, inner_a, inner_b, 2 * min(inner_a, inner_b), self.angle)
-        return outer.thickness(dy, dx) - inner.thickness(dy, dx)
+        shell = outer.thickness(dy, dx) - inner.thickness(dy, dx)
+        if self.sweep >= 2 * np.pi:
+            return shell
+        u, v = _rotate(dy - self.centre[0], dx - self.centre[1], self.angle)
+        return np.where(np.abs(np.arctan2(v, u)) <= self.sweep / 2, shell, 0.0)
 
     def reach_mm(self) -> float:
         return float(np.hypot(*self.centre) + max(self.along, self.across))
@@ -321,7 +330,9 @@ def _dystrophic(rng: np.random.Generator, angle: float, view: View) -> Shape:
         poly = _polygon(rng, size * rng.uniform(0.15, 0.3), int(rng.integers(5, 9)), 0.5)
         poly += rng.uniform(-0.25, 0.25, 2) * size
         parts.append(Plate(_vertices(poly), rng.uniform(0.2, 0.8)))
-    arc = Shell((0.0, 0.0), size / 2, size / 2 * 0.8, rng.uniform(0.15, 0.35), angle)
+    # a broken piece of shell, not a whole one: a closed eggshell is a rim calcification
+    sweep = rng.uniform(0.5, 1.2) * np.pi
+    arc = Shell((0.0, 0.0), size / 2, size / 2 * 0.8, rng.uniform(0.15, 0.35), angle, sweep)
     return (*parts, arc)
 
 
