@@ -128,6 +128,17 @@ def test_macrocalcification_threshold() -> None:
     assert run([calc(1, 30, 30, 1.2)], macro_diameter_mm=1.5) == []
 
 
+def test_two_overlapping_pieces_of_macro_size_together_are_one_macrocalcification() -> None:
+    """A 1.2 mm plate outlined as two 0.8 mm pieces whose equivalent circles overlap is one
+    macrocalcification; two such pieces 0.3 mm apart edge to edge, or overlapping but together
+    under 1 mm, are nothing (two specks are no cluster)."""
+    (plate,) = run([calc(1, 30, 30, 0.8), calc(2, 30, 30.7, 0.85)])
+    assert plate.kind is FindingKind.MACROCALCIFICATION
+    assert sorted(plate.calcification_ids) == [1, 2]
+    assert run([calc(1, 30, 30, 0.8), calc(2, 30, 31.1, 0.8)]) == []
+    assert run([calc(1, 30, 30, 0.6), calc(2, 30, 30.5, 0.6)]) == []
+
+
 def test_touching_lobes_are_one_macrocalcification() -> None:
     """Lobes of a popcorn calcification (edges 0.3 mm apart) are one finding; far ones are not."""
     lobes = [calc(1, 30, 30, 1.5), calc(2, 30, 31.8, 1.5), calc(3, 31.6, 30.9, 1.4)]

@@ -12,7 +12,9 @@ Rules (``settings`` holds every number; reference sections 3-4):
   is not: fine linear calcifications along a duct look just like it.
 * A calcification of equivalent diameter >= ``macro_diameter_mm`` that is not in a cluster is a
   **macrocalcification** finding of its own; touching pieces (outlines within 1 mm, as the lobes
-  of a popcorn calcification) are one macrocalcification; so are the pieces that lie in one
+  of a popcorn calcification) are one macrocalcification, and so are two or more smaller pieces
+  whose outlines overlap when together they reach ``macro_diameter_mm`` (one calcification the
+  detector outlined in parts); so are the pieces that lie in one
   bright, sharp-edged body at least ``macro_diameter_mm`` thick around a macro piece or a group's
   brightest piece (``_group_bodies``: a coarse, rim or dystrophic calcification larger than the
   detector's background scale shows as lobes and small edge pieces, not a cluster).
@@ -52,6 +54,11 @@ _LINEAR_MIN_COUNT = 5  # BI-RADS grouped and linear need >= 5; 3 specks fall on 
 _SEGMENT_ANGLE_DEG = 35.0  # wedge axis within this angle of the line to the nipple
 _SCATTERED_DENSITY_PER_CM2 = 5.0
 _PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, edge to edge
+#: Pieces outside any cluster whose equivalent circles overlap (edge-to-edge gap at most this) are
+#: one calcification the detector outlined in parts when together they reach
+#: ``macro_diameter_mm``: a 1-1.5 mm dystrophic plate split along a fold into two 0.8-0.95 mm
+#: pieces was otherwise no finding at all (two specks are no cluster, neither piece a macro).
+_FUSED_GAP_MM = 0.0
 _ROD_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod
 _ROD_ELONGATION = 4.0
 #: Calcifications in no finding that still count as conspicuous (detection score); an image with
@@ -119,7 +126,14 @@ def group(
             in_cluster.update(c.id for c in members)
     alone = [c for c in calcifications if c.id not in in_cluster]
     drafts += [(_rod_kind(c), [c], None, None) for c in alone if _is_rod(c)]
-    macros = [c for c in alone if not _is_rod(c) and c.diameter_mm >= settings.macro_diameter_mm]
+    solid = [c for c in alone if not _is_rod(c)]
+    fused = {
+        c.id
+        for parts in _touching(solid, _FUSED_GAP_MM)
+        if len(parts) > 1 and _equivalent_diameter_mm(parts) >= settings.macro_diameter_mm
+        for c in parts
+    }
+    macros = [c for c in solid if c.diameter_mm >= settings.macro_diameter_mm or c.id in fused]
     drafts += [(FindingKind.MACROCALCIFICATION, p, None, None) for p in _touching(macros)]
     findings = [
         context.finding(kind, members, dist, body=body) for kind, members, dist, body in drafts
@@ -155,8 +169,10 @@ def _components(calcs: list[Calcification], pairs: np.ndarray) -> list[list[Calc
     return [[calcs[i] for i in np.flatnonzero(labels == g)] for g in range(labels.max() + 1)]
 
 
-def _touching(calcs: list[Calcification]) -> list[list[Calcification]]:
-    """Groups of calcifications whose outlines come within ``_PIECE_GAP_MM`` of each other.
+def _touching(
+    calcs: list[Calcification], gap_mm: float = _PIECE_GAP_MM
+) -> list[list[Calcification]]:
+    """Groups of calcifications whose outlines come within ``gap_mm`` of each other.
 
     A coarse (popcorn) or dystrophic calcification often shows as several touching lobes that
     the detector outlines apart; they are one macrocalcification. The gap is measured between
@@ -166,10 +182,15 @@ def _touching(calcs: list[Calcification]) -> list[list[Calcification]]:
         return [[c] for c in calcs]
     points = np.array([c.centroid_mm for c in calcs], float)
     radii = np.array([c.diameter_mm / 2 for c in calcs], float)
-    reach = 2 * float(radii.max()) + _PIECE_GAP_MM
+    reach = 2 * float(radii.max()) + max(gap_mm, 0.0)
     pairs = cKDTree(points).query_pairs(reach, output_type="ndarray")
     gaps = np.hypot(*(points[pairs[:, 0]] - points[pairs[:, 1]]).T) - radii[pairs].sum(axis=1)
-    return _components(calcs, pairs[gaps <= _PIECE_GAP_MM])
+    return _components(calcs, pairs[gaps <= gap_mm])
+
+
+def _equivalent_diameter_mm(calcs: list[Calcification]) -> float:
+    """Diameter (mm) of the circle with the pieces' summed equivalent-circle areas."""
+    return float(np.sqrt(sum(c.diameter_mm**2 for c in calcs)))
 
 
 def _satisfies_cluster_rule(members: list[Calcification], settings: Settings) -> bool:
