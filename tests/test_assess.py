@@ -124,7 +124,7 @@ def test_row_4_single_group_of_punctate_is_probably_benign_six_month_follow_up()
         ),
         (
             {Morphology.FINE_LINEAR_BRANCHING: 0.9},
-            Distribution.LINEAR,
+            Distribution.GROUPED,
             0.88,
             Category.SUSPICIOUS_HIGH,
         ),
@@ -149,6 +149,28 @@ def test_row_5_irregular_or_tightly_clustered_go_to_biopsy(
     assert category == expected
     assert category.management == Management.STEREOTACTIC_BIOPSY
     assert any(f"BI-RADS {expected.value} range" in r for r in reasons)
+
+
+@pytest.mark.parametrize("distribution", [Distribution.LINEAR, Distribution.SEGMENTAL])
+def test_fine_linear_branching_along_a_duct_is_the_classic_category_5(
+    distribution: Distribution,
+) -> None:
+    """BI-RADS 5 whatever the calibrated probability (here 4C's range), with both reasons; not
+    when the fine linear call is weak or the cluster grouped."""
+    classic = finding({Morphology.FINE_LINEAR_BRANCHING: 0.67}, distribution=distribution)
+    category, reasons = categorise(classic.model_copy(update={"malignancy_probability": 0.91}))
+    assert category == Category.HIGHLY_SUGGESTIVE
+    assert category.management == Management.STEREOTACTIC_BIOPSY
+    assert "BI-RADS 4C range" in reasons[-1] and reasons[-1].endswith("BI-RADS 5")
+    assert f"in a {distribution.value} distribution" in reasons[-1]
+    weak = finding(
+        {Morphology.FINE_PLEOMORPHIC: 0.9, Morphology.FINE_LINEAR_BRANCHING: 0.45},
+        distribution=distribution,
+    )
+    grouped = finding({Morphology.FINE_LINEAR_BRANCHING: 0.9}, distribution=Distribution.GROUPED)
+    for other in (weak, grouped):
+        other = other.model_copy(update={"malignancy_probability": 0.91})
+        assert categorise(other)[0] == Category.SUSPICIOUS_HIGH
 
 
 @pytest.mark.parametrize(
