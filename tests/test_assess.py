@@ -385,6 +385,29 @@ def test_a_round_group_among_many_scattered_calcifications_is_diffuse_and_benign
     assert categorise(unknown)[0] is Category.PROBABLY_BENIGN
 
 
+def test_a_round_group_with_many_calcifications_nearby_is_regional_and_benign() -> None:
+    """Six or more other conspicuous calcifications within 20 mm (``calcifications_nearby``):
+    a piece of a regional scatter, benign; fewer: a single group, probably benign; a suspicious
+    form or a linear arrangement is not decided by it."""
+    piece = finding({Morphology.PUNCTATE: 0.9}, count=7, probability=0.05, calcifications_nearby=6)
+    category, reasons = categorise(piece)
+    assert category is Category.BENIGN
+    assert any("with 6 others within 20 mm" in r for r in reasons)
+    alone = finding({Morphology.PUNCTATE: 0.9}, count=7, probability=0.05, calcifications_nearby=5)
+    assert categorise(alone)[0] is Category.PROBABLY_BENIGN
+    pleomorphic = finding(
+        {Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.3, calcifications_nearby=30
+    )
+    assert categorise(pleomorphic)[0] is Category.SUSPICIOUS_MODERATE
+    line = finding(
+        {Morphology.PUNCTATE: 0.9},
+        probability=0.3,
+        distribution=Distribution.LINEAR,
+        calcifications_nearby=30,
+    )
+    assert categorise(line)[0] is Category.SUSPICIOUS_MODERATE
+
+
 def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
     """Coarse (popcorn) calcifications are large: tiny fragments beside them do not ask for
     magnification views, while the same specks alone do."""

@@ -115,6 +115,24 @@ def test_a_cluster_counts_the_conspicuous_calcifications_scattered_over_the_brea
     assert scattered(faint) == 0.0
 
 
+def test_a_cluster_counts_the_conspicuous_calcifications_within_20_mm() -> None:
+    """``calcifications_nearby``: conspicuous microcalcifications outside the cluster within
+    20 mm of its centre, loose or in another group; not far, faint or macro ones."""
+    group_of = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50)]  # centre (51, 50.67)
+    loose = [
+        calc(10 + k, 51 + 12 * np.cos(a), 50 + 12 * np.sin(a)) for k, a in enumerate([0, 2, 4])
+    ]
+    other_group = [calc(20, 36, 50), calc(21, 37, 51), calc(22, 36, 52)]  # about 14.5 mm away
+    far = [calc(30, 51, 80), calc(31, 80, 50)]
+    faint = [calc(40, 60, 60).model_copy(update={"score": 0.8})]
+    macro = [calc(50, 40, 40, 1.5)]
+    findings = run([*group_of, *loose, *other_group, *far, *faint, *macro])
+    (cluster,) = [f for f in findings if sorted(f.calcification_ids) == [1, 2, 3]]
+    assert cluster.features["calcifications_nearby"] == 6.0
+    (alone,) = [f for f in run(group_of) if f.kind is FindingKind.CLUSTER]
+    assert alone.features["calcifications_nearby"] == 0.0
+
+
 def test_two_calcifications_or_a_loose_chain_are_no_cluster() -> None:
     assert run([calc(1, 50, 50), calc(2, 51, 51)]) == []
     assert run([calc(1, 50, 50), calc(2, 50, 56), calc(3, 50, 62), calc(4, 50, 68)]) == []

@@ -35,6 +35,13 @@ GROUPED_MIN_COUNT = 4
 #: 161 mini-MIAS film images (shipped weights of 2026-12-07) the largest was 20 (mdb153), then 19:
 #: the rule can fire on film, where there is no diffuse truth to check it against.
 DIFFUSE_MIN_SCATTERED = 20
+#: A group of only round or punctate calcifications with at least this many other conspicuous
+#: microcalcifications (score >= 0.9, in another group or none) within 20 mm of its centre (group
+#: feature ``calcifications_nearby``) is a piece of a regional scatter, not a single group:
+#: benign (2) rather than probably benign (3). On development simulator images (seeds 5000-5091,
+#: 7000-7183, 9000-9183) groups in single-group scenes (round, punctate, probably benign) had at
+#: most 3, the pieces of regional scenes mostly 5-24 (2 of 35 below 5).
+REGIONAL_MIN_NEARBY = 6
 
 # --- when to ask for magnification views (category 0) -----------------------------------------
 #: A finding whose best morphology call is less confident than this cannot be characterised.

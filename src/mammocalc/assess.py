@@ -97,6 +97,13 @@ def _rule(finding: Finding) -> tuple[Category, str]:
                 f"round or punctate calcifications among {scattered:.0f} others scattered "
                 "through the breast (diffuse): benign",
             )
+        nearby = finding.features.get("calcifications_nearby", 0.0)
+        if grouped and nearby >= t.REGIONAL_MIN_NEARBY:  # NaN compares False
+            return (
+                Category.BENIGN,
+                f"round or punctate calcifications with {nearby:.0f} others within 20 mm: "
+                "part of a regional scatter, not a single group: benign",
+            )
         if finding.count < t.GROUPED_MIN_COUNT:
             return (
                 Category.BENIGN,

@@ -24,7 +24,9 @@ Rules (``settings`` holds every number; reference sections 3-4):
   time), otherwise *grouped*. Regional or diffuse groups of low density are **scattered** findings.
 * Every cluster carries ``scattered_in_breast``: how many conspicuous calcifications of the image
   lie in no group, when they spread over much of the breast (a diffuse population single linkage
-  cannot join; assess uses it for round or punctate groups).
+  cannot join; assess uses it for round or punctate groups) and ``calcifications_nearby``: how
+  many other conspicuous microcalcifications lie within 20 mm of its centre (a piece of a
+  regional scatter is not a single group).
 
 The ``detection_score`` is a logistic model over group features (``_group_score``).
 """
@@ -75,6 +77,10 @@ _DIFFUSE_MIN_SPAN = 0.5
 #: diffuse scenes 0.38-0.54, regional ones 0.05-0.23.
 _SCATTERED_MIN_SPREAD = 0.3
 _SPREAD_PERCENTILES = (10.0, 90.0)
+#: Radius (mm) around a cluster's centre within which ``calcifications_nearby`` counts the other
+#: conspicuous microcalcifications (in another group or none): about the size of a regional
+#: distribution (25-45 mm across in the simulator), twice a single group's 1 cm.
+_NEARBY_MM = 20.0
 
 
 def group(
@@ -140,8 +146,21 @@ def group(
     ]
     taken = {c.id for _, members, _, _ in drafts for c in members}
     scattered = _scattered_elsewhere([c for c in calcifications if c.id not in taken], context)
+    conspicuous = [
+        c
+        for c in calcifications
+        if c.score >= _SCATTERED_MIN_SCORE and c.diameter_mm < settings.macro_diameter_mm
+    ]
     findings = [
-        f.model_copy(update={"features": {**f.features, "scattered_in_breast": scattered}})
+        f.model_copy(
+            update={
+                "features": {
+                    **f.features,
+                    "scattered_in_breast": scattered,
+                    "calcifications_nearby": _nearby(f, conspicuous),
+                }
+            }
+        )
         if f.kind == FindingKind.CLUSTER
         else f
         for f in findings
@@ -310,6 +329,18 @@ def _scattered_elsewhere(loose: list[Calcification], context: _Context) -> float
     low, high = np.percentile(points, _SPREAD_PERCENTILES, axis=0)
     span_mm = float(np.max(high - low))
     return float(len(spread)) if span_mm >= _SCATTERED_MIN_SPREAD * context.breast_span_mm else 0.0
+
+
+def _nearby(finding: Finding, conspicuous: list[Calcification]) -> float:
+    """How many of the ``conspicuous`` calcifications outside ``finding`` lie within
+    ``_NEARBY_MM`` of its centre: a single group stands alone, a piece of a regional scatter
+    does not (assess: ``REGIONAL_MIN_NEARBY``)."""
+    own = set(finding.calcification_ids)
+    points = np.array([c.centroid_mm for c in conspicuous if c.id not in own], float)
+    if not len(points):
+        return 0.0
+    distance = np.hypot(*(points - np.asarray(finding.centroid_mm, float)).T)
+    return float(np.count_nonzero(distance < _NEARBY_MM))
 
 
 def _classify(
