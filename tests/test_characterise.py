@@ -333,6 +333,21 @@ def test_benign_forms_at_the_skin_line_read_skin_first() -> None:
     )
 
 
+def test_a_macrocalcification_of_small_pieces_is_described_as_a_whole() -> None:
+    """Two 0.8 mm pieces the group stage joined into one calcification are one irregular 1.1 mm
+    calcification, dystrophic, not the micro words their pieces alone would get (coarse
+    heterogeneous); a single smooth piece is round."""
+    pieces = [
+        calc(0, 10.0, 10.0, diameter_mm=0.8, circularity=0.6),
+        calc(1, 10.0, 10.7, diameter_mm=0.8),
+    ]
+    calls = morphology_calls(pieces, FindingKind.MACROCALCIFICATION, SPACING_MM, model=None)
+    assert calls == [MorphologyCall(descriptor=Morphology.DYSTROPHIC, confidence=0.8)]
+    smooth = [calc(0, 10.0, 10.0, diameter_mm=0.9)]
+    calls = morphology_calls(smooth, FindingKind.MACROCALCIFICATION, SPACING_MM, model=None)
+    assert [c.descriptor for c in calls] == [Morphology.ROUND]
+
+
 def test_round_lobes_of_one_large_macrocalcification_are_popcorn() -> None:
     """Several >= 1 mm round pieces making one calcification over 2 mm are a popcorn clump;
     one round piece of 1.5 mm stays round."""

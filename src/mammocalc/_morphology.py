@@ -267,7 +267,10 @@ def morphology_calls(
         if not _main_pieces(members) and body_mm >= t.COARSE_MIN_MM:
             # only small pieces around a large sharp body (group stage): a coarse calcification
             return [MorphologyCall(descriptor=Morphology.COARSE, confidence=t.BODY_CALL_CONFIDENCE)]
-        members = _main_pieces(members) or list(members)
+        if members and not _main_pieces(members):
+            # pieces under 1 mm of one calcification (the group stage joined them): the whole
+            return [MorphologyCall(descriptor=_whole(members), confidence=t.BODY_CALL_CONFIDENCE)]
+        members = _main_pieces(members)
     if not members:
         return []
     classes, certainty = classify_members(
@@ -349,6 +352,17 @@ def _popcorn_lobes(
     if lobes < t.POPCORN_MIN_LOBES or extent_mm < t.COARSE_MIN_MM:
         return list(classes)
     return [Morphology.COARSE if k == Morphology.ROUND else k for k in classes]
+
+
+def _whole(pieces: Sequence[Calcification]) -> Morphology:
+    """The form of one macrocalcification the detector outlined as pieces under
+    ``DYSTROPHIC_MIN_MM``: several pieces, or one irregular piece, make an irregular outline
+    (dystrophic once their equivalent diameter reaches ``DYSTROPHIC_MIN_MM``); else round."""
+    diameter_mm = float(np.sqrt(sum(c.diameter_mm**2 for c in pieces)))
+    irregular = len(pieces) > 1 or _irregular(pieces[0])
+    if diameter_mm >= t.DYSTROPHIC_MIN_MM and irregular:
+        return Morphology.DYSTROPHIC
+    return Morphology.ROUND
 
 
 def _sediment(members: Sequence[Calcification]) -> bool:
