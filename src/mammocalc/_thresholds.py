@@ -33,7 +33,9 @@ GROUPED_MIN_COUNT = 4
 #: ``scattered_in_breast``) is part of a diffuse distribution: benign, not a single group (3).
 #: Development simulator diffuse scenes had 24-49, regional ones 3-19, normal images 0-1. On the
 #: 161 mini-MIAS film images (shipped weights of 2026-12-07) the largest was 20 (mdb153), then 19:
-#: the rule can fire on film, where there is no diffuse truth to check it against.
+#: the rule can fire on film, where there is no diffuse truth to check it against. Among the
+#: clusters reported on film (score >= the film threshold) the largest was 19 (mdb082), whose
+#: specks, 1.1-1.6 pixels across, are category 0 before this rule is reached.
 DIFFUSE_MIN_SCATTERED = 20
 #: A group of only round or punctate calcifications with at least this many other conspicuous
 #: microcalcifications (score >= 0.9, in another group or none) within 20 mm of its centre (group
