@@ -87,6 +87,10 @@ def test_three_within_a_square_centimetre_is_a_grouped_cluster() -> None:
     features = finding.features
     for key in ("n", "extent_mm", "density_per_cm2", "linearity", "branching", "size_ratio"):
         assert key in features
+    assert features["score_share_conspicuous"] == 1.0  # every member scored 0.9
+    faint = [c.model_copy(update={"score": 0.8}) if c.id == 1 else c for c in calcs]
+    (cluster,) = run(faint)
+    assert cluster.features["score_share_conspicuous"] == pytest.approx(2 / 3)
     assert features["distance_to_nipple_mm"] == pytest.approx(np.hypot(1.0, 49.23), abs=0.2)
     assert 0.0 <= finding.detection_score <= 1.0
     assert finding.morphology == [] and finding.category is None

@@ -13,6 +13,11 @@ from scipy.spatial.distance import pdist, squareform
 
 from mammocalc.models import Calcification
 
+#: A calcification scored at least this is conspicuous: on development simulator images, the
+#: clusters that hit a truth cluster had a median of 80% such members (10th percentile 45%),
+#: false clusters (tissue and noise specks near the threshold) 0% at the 90th percentile.
+CONSPICUOUS_SCORE = 0.9
+
 FEATURE_KEYS = (
     "n",
     "extent_mm",
@@ -33,6 +38,7 @@ FEATURE_KEYS = (
     "score_mean",
     "score_max",
     "score_top3",
+    "score_share_conspicuous",
     "lucent_fraction",
     "distance_to_skin_mm",
     "distance_to_nipple_mm",
@@ -141,6 +147,7 @@ def group_features(
         "score_mean": float(np.mean([c.score for c in members])),
         "score_max": float(np.max([c.score for c in members])),
         "score_top3": float(np.mean(sorted(c.score for c in members)[-3:])),
+        "score_share_conspicuous": float(np.mean([c.score >= CONSPICUOUS_SCORE for c in members])),
         "lucent_fraction": float(np.mean([c.lucent_centre for c in members])),
         "distance_to_skin_mm": distance_to_skin_mm,
         "distance_to_nipple_mm": distance_to_nipple_mm,

@@ -22,6 +22,7 @@ CLUSTER_FEATURES = (
     "score_mean",
     "score_max",
     "score_top3",
+    "score_share_conspicuous",
     "cnr_mean",
     "density_per_cm2",
     "extent_mm",

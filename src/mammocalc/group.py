@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from mammocalc._group_bodies import Body, coarse_bodies
-from mammocalc._group_features import group_features, principal_axis
+from mammocalc._group_features import CONSPICUOUS_SCORE, group_features, principal_axis
 from mammocalc._group_score import detection_score
 from mammocalc._group_vessels import is_vascular
 from mammocalc._thresholds import ROD_MIN_WIDTH_MM
@@ -67,7 +67,7 @@ _ROD_ELONGATION = 4.0
 #: many of them spread over the breast has a diffuse population that a small group belongs to.
 #: On development simulator images (seeds 5000-5091, 7000-7183) diffuse scenes had 24-49 such
 #: calcifications outside their findings, normal images at most 1, other scenes at most 5.
-_SCATTERED_MIN_SCORE = 0.9
+_SCATTERED_MIN_SCORE = CONSPICUOUS_SCORE
 #: Diffuse: a group spanning at least this share of the breast's span (its larger side).
 _DIFFUSE_MIN_SPAN = 0.5
 #: A scattered population is diffuse when the range between the 10th and 90th percentiles of its
