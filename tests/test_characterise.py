@@ -309,30 +309,6 @@ def test_rules_call_punctate_and_coarse() -> None:
     assert calls == [MorphologyCall(descriptor=Morphology.COARSE, confidence=1.0)]
 
 
-def test_benign_forms_at_the_skin_line_read_skin_first() -> None:
-    """Within 5 mm of the skin line, round or coarse calcifications without lucent centres read
-    skin first (0.6), their shape second; deeper, or with a suspicious or a rod-like call, not."""
-    rng = np.random.default_rng(2)
-    rounds = [calc(i, rng.uniform(0, 4), rng.uniform(0, 4), diameter_mm=0.7) for i in range(5)]
-
-    def calls(members: list[Calcification], kind: FindingKind, skin_mm: float) -> list:
-        features = {"distance_to_skin_mm": skin_mm, "extent_mm": 4.0}
-        return morphology_calls(members, kind, SPACING_MM, features=features, model=None)
-
-    at_skin = calls(rounds, FindingKind.CLUSTER, 4.5)
-    assert [c.descriptor for c in at_skin] == [Morphology.SKIN, Morphology.ROUND]
-    assert at_skin[0].confidence == 0.6
-    assert calls(rounds, FindingKind.CLUSTER, 6.0)[0].descriptor == Morphology.ROUND
-    coarse = [calc(0, 10.0, 10.0, diameter_mm=3.0)]
-    assert calls(coarse, FindingKind.MACROCALCIFICATION, 3.0)[0].descriptor == Morphology.SKIN
-    pleomorphic = pleomorphic_cluster()
-    assert calls(pleomorphic, FindingKind.CLUSTER, 3.0)[0].descriptor != Morphology.SKIN
-    rod = [calc(0, 10.0, 10.0, diameter_mm=2.0, elongation=6.0)]
-    assert calls(rod, FindingKind.MACROCALCIFICATION, 3.0)[0].descriptor == (
-        Morphology.LARGE_ROD_LIKE
-    )
-
-
 def test_a_macrocalcification_of_small_pieces_is_described_as_a_whole() -> None:
     """Two 0.8 mm pieces the group stage joined into one calcification are one irregular 1.1 mm
     calcification, dystrophic, not the micro words their pieces alone would get (coarse

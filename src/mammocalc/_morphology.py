@@ -296,27 +296,9 @@ def morphology_calls(
         # in a cluster it rests on one member: at most 1 / CONFIDENT_COUNT
         share = 1.0 if kind == FindingKind.CLUSTER else len(rows) / len(members)
         calls[label] = (_call_confidence([weight[i] for i in rows], kind) * share, len(rows))
-    at_skin = near_skin and not any(
-        m in SUSPICIOUS_MORPHOLOGIES | _SHAPED_FORMS and c > t.RISK_IGNORE_CONFIDENCE
-        for m, (c, _) in calls.items()
-    )
-    if at_skin and Morphology.SKIN not in calls:  # benign forms at the skin line: dermal
-        calls[Morphology.SKIN] = (t.SKIN_LOCATION_CONFIDENCE, 0)
-    first = Morphology.SKIN if dermal or at_skin else None
+    first = Morphology.SKIN if dermal else None
     ordered = sorted(calls.items(), key=lambda kv: _call_order(kv[0], *kv[1], first=first))
     return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
-
-
-#: Benign forms named by their shape wherever they lie: a rod, thread, vessel or sediment at the
-#: skin line is not read as skin (:data:`_thresholds.SKIN_LOCATION_CONFIDENCE`).
-_SHAPED_FORMS = frozenset(
-    {
-        Morphology.LARGE_ROD_LIKE,
-        Morphology.SUTURE,
-        Morphology.VASCULAR,
-        Morphology.MILK_OF_CALCIUM,
-    }
-)
 
 
 def is_dermal(members: Sequence[Calcification]) -> bool:

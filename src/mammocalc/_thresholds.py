@@ -93,14 +93,6 @@ IRREGULAR_MIN_EXCESS_PX = 1.5
 #: lucent rim or dystrophic one 9.5 mm; at 3 mm (until 2026-12-07) 4 of 20 matched skin findings
 #: read skin, at 5 mm 7, and no rim or dystrophic call changed.
 SKIN_MAX_DISTANCE_MM = 5.0
-#: A finding within ``SKIN_MAX_DISTANCE_MM`` of the skin line whose calls are all typically benign
-#: forms (no suspicious call above ``RISK_IGNORE_CONFIDENCE``) is read as skin first, with this
-#: confidence, even without lucent centres: the lexicon places skin calcifications by their
-#: location (a tangential view shows them in the skin), and a dense ring that the display
-#: saturates shows no lucent centre. On development simulator images (seeds 7000-7183,
-#: 9000-9183, 11000-11183) 29 of 51 skin findings lay within 5 mm of the mask's edge, no other
-#: true finding nearer than 6.1 mm, and 14 of 229 false findings.
-SKIN_LOCATION_CONFIDENCE = 0.6
 #: A cluster with at least this many lucent-centred members (``_detect_shape.LUCENT_MIN_DROP``)
 #: is dermal, wherever it projects: skin calcifications lie over the whole breast on a view, not
 #: only at its edge. On development simulator images, 2 or more such calcifications occurred in
