@@ -168,9 +168,16 @@ def test_fine_linear_branching_along_a_duct_is_the_classic_category_5(
         distribution=distribution,
     )
     grouped = finding({Morphology.FINE_LINEAR_BRANCHING: 0.9}, distribution=Distribution.GROUPED)
-    for other in (weak, grouped):
+    secretory = finding(
+        {Morphology.LARGE_ROD_LIKE: 0.9, Morphology.FINE_LINEAR_BRANCHING: 0.67},
+        distribution=distribution,
+    )
+    for other in (weak, grouped, secretory):
         other = other.model_copy(update={"malignancy_probability": 0.91})
         assert categorise(other)[0] == Category.SUSPICIOUS_HIGH
+    # only 4C is lifted: a lower probability keeps its range
+    lower = classic.model_copy(update={"malignancy_probability": 0.3})
+    assert categorise(lower)[0] == Category.SUSPICIOUS_MODERATE
 
 
 @pytest.mark.parametrize(

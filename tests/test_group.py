@@ -135,6 +135,22 @@ def test_a_cluster_counts_the_conspicuous_calcifications_within_20_mm() -> None:
     assert cluster.features["calcifications_nearby"] == 6.0
     (alone,) = [f for f in run(group_of) if f.kind is FindingKind.CLUSTER]
     assert alone.features["calcifications_nearby"] == 0.0
+    # pieces of a vessel beside it are no scatter
+    vessel = [  # two parallel walls 1.6 mm apart, about 12-16 mm from the group's centre
+        calc(
+            60 + i,
+            38 + 1.6 * (i % 2) + 0.05 * i,
+            42 + 1.2 * i,
+            0.6,
+            elongation=6.0,
+            orientation_deg=90,
+        )
+        for i in range(13)
+    ]
+    with_vessel = run([*group_of, *vessel])
+    assert any(f.kind is FindingKind.VASCULAR for f in with_vessel)
+    (cluster,) = [f for f in with_vessel if sorted(f.calcification_ids) == [1, 2, 3]]
+    assert cluster.features["calcifications_nearby"] == 0.0
 
 
 def test_two_calcifications_or_a_loose_chain_are_no_cluster() -> None:

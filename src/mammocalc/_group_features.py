@@ -6,6 +6,8 @@ characterise stage read the resulting dict (keys listed in :data:`FEATURE_KEYS`)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import ConvexHull, QhullError
@@ -50,6 +52,11 @@ _BUFFER_MM = 0.5  # a cluster's area is the hull of its member centres grown by 
 def centres_mm(members: list[Calcification]) -> np.ndarray:
     """Member centroids, shape (n, 2), (row, col) in mm."""
     return np.array([c.centroid_mm for c in members], float).reshape(-1, 2)
+
+
+def equivalent_diameter_mm(pieces: Sequence[Calcification]) -> float:
+    """Diameter (mm) of the circle whose area is the pieces' equivalent-circle areas summed."""
+    return float(np.sqrt(sum(c.diameter_mm**2 for c in pieces)))
 
 
 def extent_mm(members: list[Calcification]) -> float:

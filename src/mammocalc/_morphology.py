@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from mammocalc import _thresholds as t
+from mammocalc._group_features import equivalent_diameter_mm
 from mammocalc._milk import is_teacup
 from mammocalc.models import Calcification, MorphologyCall
 from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, FindingKind, Morphology
@@ -338,11 +339,9 @@ def _popcorn_lobes(
 
 def _whole(pieces: Sequence[Calcification]) -> Morphology:
     """The form of one macrocalcification the detector outlined as pieces under
-    ``DYSTROPHIC_MIN_MM``: several pieces, or one irregular piece, make an irregular outline
-    (dystrophic once their equivalent diameter reaches ``DYSTROPHIC_MIN_MM``); else round."""
-    diameter_mm = float(np.sqrt(sum(c.diameter_mm**2 for c in pieces)))
-    irregular = len(pieces) > 1 or _irregular(pieces[0])
-    if diameter_mm >= t.DYSTROPHIC_MIN_MM and irregular:
+    ``DYSTROPHIC_MIN_MM``: several pieces make an irregular outline, dystrophic once their
+    equivalent diameter reaches ``DYSTROPHIC_MIN_MM``; else round."""
+    if len(pieces) > 1 and equivalent_diameter_mm(pieces) >= t.DYSTROPHIC_MIN_MM:
         return Morphology.DYSTROPHIC
     return Morphology.ROUND
 

@@ -38,12 +38,16 @@ GROUPED_MIN_COUNT = 4
 #: specks, 1.1-1.6 pixels across, are category 0 before this rule is reached.
 DIFFUSE_MIN_SCATTERED = 20
 #: A group of only round or punctate calcifications with at least this many other conspicuous
-#: microcalcifications (score >= 0.9, in another group or none) within 20 mm of its centre (group
+#: microcalcifications (score >= 0.9, in another cluster or none) within 20 mm of its centre (group
 #: feature ``calcifications_nearby``) is a piece of a regional scatter, not a single group:
 #: benign (2) rather than probably benign (3). On development simulator images (seeds 5000-5091,
 #: 7000-7183, 9000-9183) groups in single-group scenes (round, punctate, probably benign) had at
 #: most 3, the pieces of regional scenes mostly 5-24 (2 of 35 below 5).
 REGIONAL_MIN_NEARBY = 6
+#: ... within this radius (mm) of the group's centre: about the size of a regional distribution
+#: (25-45 mm across in the simulator), twice a single group's 1 cm. Pieces of vascular, rod-like
+#: and macrocalcification findings do not count.
+REGIONAL_NEARBY_MM = 20.0
 
 # --- when to ask for magnification views (category 0) -----------------------------------------
 #: A finding whose best morphology call is less confident than this cannot be characterised.

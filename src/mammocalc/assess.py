@@ -41,9 +41,12 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     (``dermal`` feature) with a firm suspicious form too -> 0 (a tangential view shows whether
     they lie in the skin; without one, the benign-forms rule gave 2); typically benign
     morphology -> 2; only round or punctate: diffuse, or grouped among ``DIFFUSE_MIN_SCATTERED``
-    others scattered over the breast (``scattered_in_breast``) -> 2, else grouped -> 3 (a single
-    group at baseline); otherwise the
-    probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5.
+    others scattered over the breast (``scattered_in_breast``), or grouped with
+    ``REGIONAL_MIN_NEARBY`` others within ``REGIONAL_NEARBY_MM`` (``calcifications_nearby``: a
+    piece of a regional scatter) -> 2, else grouped -> 3 (a single group at baseline); otherwise
+    the probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else
+    5; a 4C finding of firm fine linear branching in a linear or segmental cluster, without a firm
+    large rod-like or vascular call, -> 5 (the atlas's classic appearance).
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
     calcification's worth), as in the probability.
 
@@ -101,7 +104,8 @@ def _rule(finding: Finding) -> tuple[Category, str]:
         if grouped and nearby >= t.REGIONAL_MIN_NEARBY:  # NaN compares False
             return (
                 Category.BENIGN,
-                f"round or punctate calcifications with {nearby:.0f} others within 20 mm: "
+                f"round or punctate calcifications with {nearby:.0f} others within "
+                f"{t.REGIONAL_NEARBY_MM:.0f} mm: "
                 "part of a regional scatter, not a single group: benign",
             )
         if finding.count < t.GROUPED_MIN_COUNT:
@@ -118,27 +122,27 @@ def _rule(finding: Finding) -> tuple[Category, str]:
     probability = finding.malignancy_probability
     assert probability is not None  # _incomplete_reason returns a reason when it is missing
     category = category_from_probability(probability)
-    if _classic_ductal(finding) and category.rank < Category.HIGHLY_SUGGESTIVE.rank:
+    shape = finding.distribution
+    if category == Category.SUSPICIOUS_HIGH and shape is not None and _classic_ductal(finding):
         return Category.HIGHLY_SUGGESTIVE, (
             f"{probability_reason(finding)}; but fine linear branching calcifications in a "
-            f"{finding.distribution.value if finding.distribution else ''} distribution are the "
-            "classic appearance of cancer growing along a duct: BI-RADS 5"
+            f"{shape.value} distribution are the classic appearance of cancer growing along a "
+            "duct: BI-RADS 5"
         )
     return category, probability_reason(finding)
 
 
 def _classic_ductal(finding: Finding) -> bool:
     """Fine linear branching called with at least ``MIN_DESCRIPTOR_CONFIDENCE`` in a linear or
-    segmental cluster: the BI-RADS atlas's classic category 5 example, whatever the calibrated
-    probability (the CBIS-DDSM-calibrated model gave such development clusters 0.91-0.96)."""
+    segmental cluster, and no firm large rod-like or vascular call (secretory and vascular
+    calcifications are its benign mimics): the BI-RADS atlas's classic category 5 example. It
+    lifts 4C to 5 (the CBIS-DDSM-calibrated model gave such development clusters 0.91-0.96)."""
+    firm = {c.descriptor for c in finding.morphology if c.confidence >= t.MIN_DESCRIPTOR_CONFIDENCE}
     return (
         finding.kind == FindingKind.CLUSTER
         and finding.distribution in (Distribution.LINEAR, Distribution.SEGMENTAL)
-        and any(
-            c.descriptor == Morphology.FINE_LINEAR_BRANCHING
-            and c.confidence >= t.MIN_DESCRIPTOR_CONFIDENCE
-            for c in finding.morphology
-        )
+        and Morphology.FINE_LINEAR_BRANCHING in firm
+        and not firm & {Morphology.LARGE_ROD_LIKE, Morphology.VASCULAR}
     )
 
 

@@ -40,10 +40,15 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from mammocalc._group_bodies import Body, coarse_bodies
-from mammocalc._group_features import CONSPICUOUS_SCORE, group_features, principal_axis
+from mammocalc._group_features import (
+    CONSPICUOUS_SCORE,
+    equivalent_diameter_mm,
+    group_features,
+    principal_axis,
+)
 from mammocalc._group_score import detection_score
 from mammocalc._group_vessels import is_vascular
-from mammocalc._thresholds import ROD_MIN_WIDTH_MM
+from mammocalc._thresholds import REGIONAL_NEARBY_MM, ROD_MIN_WIDTH_MM
 from mammocalc.models import BreastMasks, Calcification, Finding, Mammogram
 from mammocalc.settings import Settings
 from mammocalc.vocabulary import Distribution, FindingKind
@@ -78,9 +83,9 @@ _DIFFUSE_MIN_SPAN = 0.5
 _SCATTERED_MIN_SPREAD = 0.3
 _SPREAD_PERCENTILES = (10.0, 90.0)
 #: Radius (mm) around a cluster's centre within which ``calcifications_nearby`` counts the other
-#: conspicuous microcalcifications (in another group or none): about the size of a regional
-#: distribution (25-45 mm across in the simulator), twice a single group's 1 cm.
-_NEARBY_MM = 20.0
+#: conspicuous microcalcifications (in another cluster or in no finding; not pieces of vessels,
+#: rods or macrocalcifications): ``_thresholds.REGIONAL_NEARBY_MM``.
+_NEARBY_MM = REGIONAL_NEARBY_MM
 
 
 def group(
@@ -136,7 +141,7 @@ def group(
     fused = {
         c.id
         for parts in _touching(solid, _FUSED_GAP_MM)
-        if len(parts) > 1 and _equivalent_diameter_mm(parts) >= settings.macro_diameter_mm
+        if len(parts) > 1 and equivalent_diameter_mm(parts) >= settings.macro_diameter_mm
         for c in parts
     }
     macros = [c for c in solid if c.diameter_mm >= settings.macro_diameter_mm or c.id in fused]
@@ -146,10 +151,15 @@ def group(
     ]
     taken = {c.id for _, members, _, _ in drafts for c in members}
     scattered = _scattered_elsewhere([c for c in calcifications if c.id not in taken], context)
+    structural = {  # pieces of vessels, rods and macrocalcifications are no scatter
+        c.id for kind, members, _, _ in drafts if kind != FindingKind.CLUSTER for c in members
+    }
     conspicuous = [
         c
         for c in calcifications
-        if c.score >= _SCATTERED_MIN_SCORE and c.diameter_mm < settings.macro_diameter_mm
+        if c.score >= _SCATTERED_MIN_SCORE
+        and c.diameter_mm < settings.macro_diameter_mm
+        and c.id not in structural
     ]
     findings = [
         f.model_copy(
@@ -205,11 +215,6 @@ def _touching(
     pairs = cKDTree(points).query_pairs(reach, output_type="ndarray")
     gaps = np.hypot(*(points[pairs[:, 0]] - points[pairs[:, 1]]).T) - radii[pairs].sum(axis=1)
     return _components(calcs, pairs[gaps <= gap_mm])
-
-
-def _equivalent_diameter_mm(calcs: list[Calcification]) -> float:
-    """Diameter (mm) of the circle with the pieces' summed equivalent-circle areas."""
-    return float(np.sqrt(sum(c.diameter_mm**2 for c in calcs)))
 
 
 def _satisfies_cluster_rule(members: list[Calcification], settings: Settings) -> bool:
