@@ -1,0 +1,42 @@
+"""The shipped detection weights agree with the code that reads them and with the settings."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from mammocalc._detect_score import CALC_FEATURES
+from mammocalc._group_score import CLUSTER_FEATURES, MACRO_FEATURES
+from mammocalc.settings import Settings
+
+
+def _shipped(name: str) -> dict:
+    return json.loads((resources.files("mammocalc") / "weights" / name).read_text())
+
+
+@pytest.mark.parametrize(
+    ("name", "features"),
+    [
+        ("detect_calc.json", CALC_FEATURES),
+        ("detect_cluster.json", CLUSTER_FEATURES),
+        ("detect_macro.json", MACRO_FEATURES),
+    ],
+)
+def test_each_model_uses_the_features_the_code_computes(name: str, features: tuple) -> None:
+    """A model trained before a feature was added (or after one was dropped) would still load,
+    reading the features it names; the shipped files must be the ones the training script makes
+    from the current feature lists."""
+    assert tuple(_shipped(name)["features"]) == features
+
+
+def test_settings_thresholds_are_the_training_runs_operating_points() -> None:
+    """``scripts/train_detector.py`` chooses the thresholds with the weights; the defaults in
+    ``Settings`` must be the ones written beside the weights."""
+    settings = Settings.model_validate({})
+    for name in ("detect_calc.json", "detect_cluster.json", "detect_macro.json"):
+        metadata = _shipped(name)["metadata"]
+        assert settings.detection_threshold == metadata["detection_threshold"]
+        assert settings.finding_threshold == metadata["finding_threshold"]
+        assert settings.finding_threshold_film == metadata["finding_threshold_film"]
