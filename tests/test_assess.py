@@ -364,55 +364,36 @@ def test_too_few_round_or_punctate_specks_are_no_group_and_benign() -> None:
     assert categorise(few)[0] is Category.SUSPICIOUS_MODERATE
 
 
-def test_a_round_group_among_many_scattered_calcifications_is_diffuse_and_benign() -> None:
-    """A group of round or punctate calcifications in a breast where 20 or more others are
-    scattered (the group stage's ``scattered_in_breast``) is a chance gathering of a diffuse
-    population: benign, not a single group (3). Fewer, or a suspicious form, do not decide."""
-    among = finding({Morphology.ROUND: 0.9}, count=6, probability=0.05, scattered_in_breast=20.0)
+@pytest.mark.parametrize(
+    ("feature", "enough", "reason"),
+    [
+        # 20 or more others scattered over the breast: a chance gathering of a diffuse population
+        ("scattered_in_breast", 20.0, "among 20 others scattered through the breast"),
+        # 6 or more others within 20 mm: a piece of a regional scatter
+        ("calcifications_nearby", 6.0, "with 6 others within 20 mm"),
+    ],
+)
+def test_a_round_group_among_many_other_calcifications_is_benign(
+    feature: str, enough: float, reason: str
+) -> None:
+    """A group of round or punctate calcifications among many others (diffuse over the breast,
+    or regional around it) is benign, not a single group (3). Fewer, a suspicious form, a line
+    or a segment, or an unknown count do not decide."""
+    among = finding({Morphology.ROUND: 0.9}, count=6, probability=0.05, **{feature: enough})
     category, reasons = categorise(among)
     assert category is Category.BENIGN
-    assert any("among 20 others scattered through the breast" in r for r in reasons)
-    fewer = finding({Morphology.ROUND: 0.9}, count=6, probability=0.05, scattered_in_breast=19.0)
+    assert any(reason in r for r in reasons)
+    fewer = finding({Morphology.ROUND: 0.9}, count=6, probability=0.05, **{feature: enough - 1})
     assert categorise(fewer)[0] is Category.PROBABLY_BENIGN
     pleomorphic = {Morphology.FINE_PLEOMORPHIC: 0.9}
-    suspicious = finding(pleomorphic, probability=0.3, scattered_in_breast=40.0)
+    suspicious = finding(pleomorphic, probability=0.3, **{feature: 40.0})
     assert categorise(suspicious)[0] is Category.SUSPICIOUS_MODERATE
-    # a group only: punctate calcifications in a line or a segment keep their probability
     for shape in (Distribution.LINEAR, Distribution.SEGMENTAL):
         ducts = finding({Morphology.PUNCTATE: 0.9}, probability=0.3, distribution=shape)
-        assert (
-            categorise(
-                ducts.model_copy(
-                    update={"features": {**ducts.features, "scattered_in_breast": 40.0}}
-                )
-            )[0]
-            is Category.SUSPICIOUS_MODERATE
-        )
-    unknown = finding({Morphology.ROUND: 0.9}, count=6, scattered_in_breast=float("nan"))
+        ducts = ducts.model_copy(update={"features": {**ducts.features, feature: 40.0}})
+        assert categorise(ducts)[0] is Category.SUSPICIOUS_MODERATE
+    unknown = finding({Morphology.ROUND: 0.9}, count=6, **{feature: float("nan")})
     assert categorise(unknown)[0] is Category.PROBABLY_BENIGN
-
-
-def test_a_round_group_with_many_calcifications_nearby_is_regional_and_benign() -> None:
-    """Six or more other conspicuous calcifications within 20 mm (``calcifications_nearby``):
-    a piece of a regional scatter, benign; fewer: a single group, probably benign; a suspicious
-    form or a linear arrangement is not decided by it."""
-    piece = finding({Morphology.PUNCTATE: 0.9}, count=7, probability=0.05, calcifications_nearby=6)
-    category, reasons = categorise(piece)
-    assert category is Category.BENIGN
-    assert any("with 6 others within 20 mm" in r for r in reasons)
-    alone = finding({Morphology.PUNCTATE: 0.9}, count=7, probability=0.05, calcifications_nearby=5)
-    assert categorise(alone)[0] is Category.PROBABLY_BENIGN
-    pleomorphic = finding(
-        {Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.3, calcifications_nearby=30
-    )
-    assert categorise(pleomorphic)[0] is Category.SUSPICIOUS_MODERATE
-    line = finding(
-        {Morphology.PUNCTATE: 0.9},
-        probability=0.3,
-        distribution=Distribution.LINEAR,
-        calcifications_nearby=30,
-    )
-    assert categorise(line)[0] is Category.SUSPICIOUS_MODERATE
 
 
 def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
