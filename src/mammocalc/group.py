@@ -68,11 +68,10 @@ _PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, e
 _FUSED_GAP_MM = 0.0
 _ROD_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod
 _ROD_ELONGATION = 4.0
-#: Calcifications in no finding that still count as conspicuous (detection score); an image with
-#: many of them spread over the breast has a diffuse population that a small group belongs to.
-#: On development simulator images (seeds 5000-5091, 7000-7183) diffuse scenes had 24-49 such
-#: calcifications outside their findings, normal images at most 1, other scenes at most 5.
-_SCATTERED_MIN_SCORE = CONSPICUOUS_SCORE
+# Calcifications in no finding scored at least CONSPICUOUS_SCORE: an image with many of them
+# spread over the breast has a diffuse population that a small group belongs to. On development
+# simulator images (seeds 5000-5091, 7000-7183) diffuse scenes had 24-49 such calcifications
+# outside their findings, normal images at most 1, other scenes at most 5.
 #: Diffuse: a group spanning at least this share of the breast's span (its larger side).
 _DIFFUSE_MIN_SPAN = 0.5
 #: A scattered population is diffuse when the range between the 10th and 90th percentiles of its
@@ -82,10 +81,6 @@ _DIFFUSE_MIN_SPAN = 0.5
 #: diffuse scenes 0.38-0.54, regional ones 0.05-0.23.
 _SCATTERED_MIN_SPREAD = 0.3
 _SPREAD_PERCENTILES = (10.0, 90.0)
-#: Radius (mm) around a cluster's centre within which ``calcifications_nearby`` counts the other
-#: conspicuous microcalcifications (in another cluster or in no finding; not pieces of vessels,
-#: rods or macrocalcifications): ``_thresholds.REGIONAL_NEARBY_MM``.
-_NEARBY_MM = REGIONAL_NEARBY_MM
 
 
 def group(
@@ -157,7 +152,7 @@ def group(
     conspicuous = [
         c
         for c in calcifications
-        if c.score >= _SCATTERED_MIN_SCORE
+        if c.score >= CONSPICUOUS_SCORE
         and c.diameter_mm < settings.macro_diameter_mm
         and c.id not in structural
     ]
@@ -323,11 +318,11 @@ def _scattered_elsewhere(loose: list[Calcification], context: _Context) -> float
     Returns
     -------
     float
-        The number scored at least ``_SCATTERED_MIN_SCORE`` when their 10th-90th percentile
+        The number scored at least ``CONSPICUOUS_SCORE`` when their 10th-90th percentile
         range along rows or columns reaches ``_SCATTERED_MIN_SPREAD`` of the breast's span;
         else 0.
     """
-    spread = [c for c in loose if c.score >= _SCATTERED_MIN_SCORE]
+    spread = [c for c in loose if c.score >= CONSPICUOUS_SCORE]
     if len(spread) < 2 or context.breast_span_mm <= 0:
         return 0.0
     points = np.array([c.centroid_mm for c in spread], float)
@@ -338,14 +333,14 @@ def _scattered_elsewhere(loose: list[Calcification], context: _Context) -> float
 
 def _nearby(finding: Finding, conspicuous: list[Calcification]) -> float:
     """How many of the ``conspicuous`` calcifications outside ``finding`` lie within
-    ``_NEARBY_MM`` of its centre: a single group stands alone, a piece of a regional scatter
+    ``REGIONAL_NEARBY_MM`` of its centre: a single group stands alone, a piece of a regional scatter
     does not (assess: ``REGIONAL_MIN_NEARBY``)."""
     own = set(finding.calcification_ids)
     points = np.array([c.centroid_mm for c in conspicuous if c.id not in own], float)
     if not len(points):
         return 0.0
     distance = np.hypot(*(points - np.asarray(finding.centroid_mm, float)).T)
-    return float(np.count_nonzero(distance < _NEARBY_MM))
+    return float(np.count_nonzero(distance < REGIONAL_NEARBY_MM))
 
 
 def _classify(
