@@ -153,6 +153,28 @@ def test_a_cluster_counts_the_conspicuous_calcifications_within_20_mm() -> None:
     assert cluster.features["calcifications_nearby"] == 0.0
 
 
+@pytest.mark.parametrize("chest_wall", ["left", "right"])
+def test_distance_to_skin_is_not_measured_to_the_chest_wall_cut(chest_wall: str) -> None:
+    """A half-disc breast 5 mm in from the chest-wall edge of the image: a group 2 mm from that
+    cut lies about 43 mm from the skin (the curved edge); one 2 mm inside the curve, 2 mm."""
+    mammogram, _ = image()
+    rows, cols = np.mgrid[0:SIZE_PX, 0:SIZE_PX] * SPACING_MM
+    breast = (np.hypot(rows - 50, cols - 5) <= 45) & (cols >= 5)
+    if chest_wall == "right":
+        breast = breast[:, ::-1]
+    masks = BreastMasks(breast, ~breast, ~breast, breast, chest_wall, (500, 500), SPACING_MM)
+
+    def skin_mm(col_mm: float) -> float:
+        col_mm = col_mm if chest_wall == "left" else 100 - col_mm
+        calcs = [calc(1, 50, col_mm), calc(2, 51, col_mm + 0.5), calc(3, 49, col_mm + 0.5)]
+        settings = Settings.model_validate({"finding_threshold": 0.0})
+        (cluster,) = group(calcs, mammogram, masks, settings=settings)
+        return cluster.features["distance_to_skin_mm"]
+
+    assert skin_mm(7) == pytest.approx(43, abs=1.5)
+    assert skin_mm(48) == pytest.approx(2, abs=1.0)
+
+
 def test_two_calcifications_or_a_loose_chain_are_no_cluster() -> None:
     assert run([calc(1, 50, 50), calc(2, 51, 51)]) == []
     assert run([calc(1, 50, 50), calc(2, 50, 56), calc(3, 50, 62), calc(4, 50, 68)]) == []

@@ -275,6 +275,30 @@ def _looks_lateral(breast: np.ndarray, nipple: tuple[float, float]) -> bool:
     return end_width >= LATERAL_MIN_END_WIDTH * max(depth, 1.0)
 
 
+def skin_distance_mm(breast: np.ndarray, spacing_mm: float, chest_wall: str) -> np.ndarray:
+    """Distance (mm) from each breast pixel to the skin line; cuts are not skin.
+
+    Parameters
+    ----------
+    breast : ndarray of bool, shape (rows, cols)
+        Breast mask, in the image's orientation.
+    spacing_mm : float
+        Pixel spacing of ``breast`` (mm).
+    chest_wall : str
+        ``"left"`` or ``"right"``: the image side of the chest wall (``BreastMasks.chest_wall``).
+
+    Returns
+    -------
+    ndarray of float, shape (rows, cols)
+        0 outside the breast. The image edges and the breast's edge along the chest wall are
+        cuts through the breast, not its skin, so distances are not measured to them.
+    """
+    if chest_wall not in ("left", "right"):
+        raise ValueError(f"chest_wall must be 'left' or 'right', not {chest_wall!r}")
+    cols = slice(None) if chest_wall == "left" else slice(None, None, -1)
+    return _skin_distance_mm(breast[:, cols], spacing_mm)[:, cols]
+
+
 def _skin_distance_mm(breast: np.ndarray, spacing_mm: float) -> np.ndarray:
     """Distance (mm) from each pixel to the skin line, on a copy with the chest wall on the left.
 

@@ -34,7 +34,6 @@ The ``detection_score`` is a logistic model over group features (``_group_score`
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage as ndi
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -49,6 +48,7 @@ from mammocalc._group_features import (
 from mammocalc._group_score import detection_score
 from mammocalc._group_vessels import is_vascular
 from mammocalc._thresholds import REGIONAL_NEARBY_MM, ROD_MIN_WIDTH_MM
+from mammocalc.breast import skin_distance_mm
 from mammocalc.models import BreastMasks, Calcification, Finding, Mammogram
 from mammocalc.settings import Settings
 from mammocalc.vocabulary import Distribution, FindingKind
@@ -244,7 +244,8 @@ class _Context:
         spacing = mammogram.spacing_mm
         self.step = max(1, int(round(0.5 / spacing)))
         coarse = masks.breast[:: self.step, :: self.step]
-        self.skin_depth_mm = ndi.distance_transform_edt(coarse) * spacing * self.step
+        # cut-aware: the chest-wall edge and the image edges are not skin
+        self.skin_depth_mm = skin_distance_mm(coarse, spacing * self.step, masks.chest_wall)
         rows, cols = np.nonzero(coarse)
         span_px = max(np.ptp(rows), np.ptp(cols)) * self.step if rows.size else 0
         self.breast_span_mm = float(span_px * spacing)

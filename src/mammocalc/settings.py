@@ -46,7 +46,7 @@ class Settings(BaseModel):
         1.0, gt=0, description="the cluster rule's area: min_count within this area"
     )
     finding_threshold: float = Field(
-        0.53, ge=0, le=1, description="minimum finding detection score reported"
+        0.54, ge=0, le=1, description="minimum finding detection score reported"
     )
     finding_threshold_film: float = Field(
         0.36,
