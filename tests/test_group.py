@@ -619,6 +619,32 @@ def test_few_specks_in_a_row_are_grouped_not_linear() -> None:
     assert finding.distribution is Distribution.LINEAR
 
 
+def test_three_or_four_fine_linear_pieces_along_their_line_are_linear() -> None:
+    """Pieces of a casting carry a direction: three or four thin rods lying along the line of
+    their centres are linear; the same rods lying across it, or round specks there, are grouped."""
+
+    def pieces(n: int, orientation_deg: float, elongation: float = 4.0) -> list[Calcification]:
+        rows = [0, 0.3, 0.1, 0.2][:n]
+        return [
+            calc(
+                i, 50.0 + dy, 40.0 + 1.5 * i, elongation=elongation, orientation_deg=orientation_deg
+            )
+            for i, dy in enumerate(rows, 1)
+        ]
+
+    for n in (3, 4):
+        (along,) = run(pieces(n, 90.0))  # long axes along the columns, as the row of centres
+        assert along.features["alignment"] > 0.95
+        assert along.distribution is Distribution.LINEAR
+        (across,) = run(pieces(n, 0.0))
+        assert across.features["alignment"] < 0.5
+        assert across.distribution is Distribution.GROUPED
+        (specks,) = run(pieces(n, 90.0, elongation=1.1))
+        assert specks.distribution is Distribution.GROUPED
+    (two,) = run([*pieces(2, 90.0), calc(9, 50.0, 43.0)])  # two rods and a speck: too few rods
+    assert two.distribution is Distribution.GROUPED
+
+
 def test_film_images_use_the_film_finding_threshold() -> None:
     """Film scores run lower than digital ones: each has its own finding threshold."""
     calcs = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50)]
