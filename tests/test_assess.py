@@ -156,7 +156,9 @@ def test_fine_linear_branching_along_a_duct_is_the_classic_category_5(
     distribution: Distribution,
 ) -> None:
     """BI-RADS 5 whatever the calibrated probability (here 4C's range), with both reasons; not
-    when the fine linear call is weak or the cluster grouped."""
+    when the fine linear call is weak, the cluster grouped, or a rod-like or vascular call is as
+    firm as the fine linear one (a benign mimic); a weaker rod-like call (a thick branch point or
+    two of a casting) does not stop it."""
     classic = finding({Morphology.FINE_LINEAR_BRANCHING: 0.67}, distribution=distribution)
     category, reasons = categorise(classic.model_copy(update={"malignancy_probability": 0.91}))
     assert category == Category.HIGHLY_SUGGESTIVE
@@ -172,9 +174,23 @@ def test_fine_linear_branching_along_a_duct_is_the_classic_category_5(
         {Morphology.LARGE_ROD_LIKE: 0.9, Morphology.FINE_LINEAR_BRANCHING: 0.67},
         distribution=distribution,
     )
-    for other in (weak, grouped, secretory):
+    as_firm = finding(
+        {Morphology.FINE_LINEAR_BRANCHING: 1.0, Morphology.LARGE_ROD_LIKE: 1.0},
+        distribution=distribution,
+    )
+    vessel = finding(
+        {Morphology.FINE_LINEAR_BRANCHING: 0.67, Morphology.VASCULAR: 0.9},
+        distribution=distribution,
+    )
+    for other in (weak, grouped, secretory, as_firm, vessel):
         other = other.model_copy(update={"malignancy_probability": 0.91})
         assert categorise(other)[0] == Category.SUSPICIOUS_HIGH
+    branch_points = finding(
+        {Morphology.FINE_LINEAR_BRANCHING: 1.0, Morphology.LARGE_ROD_LIKE: 0.67},
+        distribution=distribution,
+    )
+    branch_points = branch_points.model_copy(update={"malignancy_probability": 0.91})
+    assert categorise(branch_points)[0] == Category.HIGHLY_SUGGESTIVE
     # only 4C is lifted: a lower probability keeps its range
     lower = classic.model_copy(update={"malignancy_probability": 0.3})
     assert categorise(lower)[0] == Category.SUSPICIOUS_MODERATE

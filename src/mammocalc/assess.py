@@ -134,15 +134,18 @@ def _rule(finding: Finding) -> tuple[Category, str]:
 
 def _classic_ductal(finding: Finding) -> bool:
     """Fine linear branching called with at least ``MIN_DESCRIPTOR_CONFIDENCE`` in a linear or
-    segmental cluster, and no firm large rod-like or vascular call (secretory and vascular
-    calcifications are its benign mimics): the BI-RADS atlas's classic category 5 example. It
-    lifts 4C to 5 (the CBIS-DDSM-calibrated model gave such development clusters 0.91-0.96)."""
-    firm = {c.descriptor for c in finding.morphology if c.confidence >= t.MIN_DESCRIPTOR_CONFIDENCE}
+    segmental cluster, with no large rod-like or vascular call as firm as it (secretory and
+    vascular calcifications are its benign mimics; a thin casting's thicker branch points can
+    measure as a rod or two): the BI-RADS atlas's classic category 5 example. It lifts 4C to 5
+    (the CBIS-DDSM-calibrated model gave such development clusters 0.91-0.96)."""
+    confidence = {c.descriptor: c.confidence for c in finding.morphology}
+    linear = confidence.get(Morphology.FINE_LINEAR_BRANCHING, 0.0)
+    mimic = max(confidence.get(m, 0.0) for m in (Morphology.LARGE_ROD_LIKE, Morphology.VASCULAR))
     return (
         finding.kind == FindingKind.CLUSTER
         and finding.distribution in (Distribution.LINEAR, Distribution.SEGMENTAL)
-        and Morphology.FINE_LINEAR_BRANCHING in firm
-        and not firm & {Morphology.LARGE_ROD_LIKE, Morphology.VASCULAR}
+        and linear >= t.MIN_DESCRIPTOR_CONFIDENCE
+        and mimic < linear
     )
 
 
