@@ -422,6 +422,29 @@ def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
     assert categorise(specks)[0] is Category.INCOMPLETE
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ({Morphology.ROUND: 1.0, Morphology.DYSTROPHIC: 0.67}, Category.PROBABLY_BENIGN),
+        ({Morphology.PUNCTATE: 0.9, Morphology.COARSE: 0.45}, Category.PROBABLY_BENIGN),
+        ({Morphology.ROUND: 0.67, Morphology.RIM: 0.67}, Category.BENIGN),
+        ({Morphology.ROUND: 1.0, Morphology.RIM: 0.45}, Category.BENIGN),  # a lucent centre seen
+        ({Morphology.PUNCTATE: 1.0, Morphology.SKIN: 0.67}, Category.BENIGN),
+        ({Morphology.DYSTROPHIC: 1.0, Morphology.ROUND: 0.67}, Category.BENIGN),
+    ],
+)
+def test_a_group_called_round_first_is_a_group_of_round_calcifications(
+    words: dict[Morphology, float], expected: Category
+) -> None:
+    """A benign word that round or punctate outweighs (two larger members of a round group that
+    measure irregular) leaves the single-group rule to decide (3); a benign form called at least
+    as firmly, or any lucent-centred form (rim, skin), is benign (2)."""
+    category, reasons = categorise(finding(words, probability=0.01, count=6))
+    assert category is expected
+    if expected is Category.PROBABLY_BENIGN:
+        assert "single group of round or punctate" in reasons[-1]
+
+
 def test_a_suspicious_form_beside_a_benign_one_is_not_called_benign() -> None:
     mixed = finding({Morphology.COARSE: 0.9, Morphology.FINE_PLEOMORPHIC: 0.45}, probability=0.3)
     assert categorise(mixed)[0] is Category.SUSPICIOUS_MODERATE

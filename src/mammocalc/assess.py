@@ -29,6 +29,7 @@ from mammocalc.vocabulary import (
 __all__ = ["assess", "categorise"]
 
 _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
+_LUCENT_CENTRED = frozenset({Morphology.RIM, Morphology.SKIN})
 
 
 def categorise(finding: Finding) -> tuple[Category, list[str]]:
@@ -88,7 +89,7 @@ def _rule(finding: Finding) -> tuple[Category, str]:
             "look suspicious: a tangential view to show whether they lie in the skin",
         )
     if not words & SUSPICIOUS_MORPHOLOGIES:
-        if words - _ROUND_OR_PUNCTATE:
+        if words - _ROUND_OR_PUNCTATE and not _mostly_round(finding):
             return Category.BENIGN, "typically benign morphology"
         if finding.distribution == Distribution.DIFFUSE:
             return Category.BENIGN, "round or punctate calcifications scattered diffusely: benign"
@@ -149,6 +150,24 @@ def _classic_ductal(finding: Finding) -> bool:
     )
 
 
+def _mostly_round(finding: Finding) -> bool:
+    """Round or punctate is called more firmly than any other form, and no member shows a lucent
+    centre: a group of round calcifications, whatever a few of its larger members look like.
+
+    In development groups of round calcifications (0.5-1 mm), the two that measured just over
+    1 mm and irregular added a "dystrophic" call (0.67 beside round 1.00); the group is still a
+    single group of round calcifications (3), not a benign form (2). A rim or skin call is
+    different: a lucent centre is seen, not inferred from size, and marks benign calcifications
+    (oil cysts, dermal deposits) however firmly round is called beside it.
+    """
+    confidence = {c.descriptor: c.confidence for c in finding.morphology}
+    if _firm_descriptors(finding) & _LUCENT_CENTRED:
+        return False
+    rounded = max(confidence.get(m, 0.0) for m in _ROUND_OR_PUNCTATE)
+    others = [v for m, v in confidence.items() if m not in _ROUND_OR_PUNCTATE]
+    return rounded > max(others, default=0.0)
+
+
 def _firm_descriptors(finding: Finding) -> set[Morphology]:
     """Descriptors that enter the probability: shown by more than one calcification's worth.
 
@@ -171,8 +190,9 @@ def _skin_leads(finding: Finding) -> bool:
 
 
 def _confidently_benign_macro(finding: Finding, words: set[Morphology]) -> bool:
-    """Only typically benign forms, one of them a confident form other than round or punctate."""
-    if not words or words & SUSPICIOUS_MORPHOLOGIES:
+    """Only typically benign forms, one of them a confident form other than round or punctate,
+    which round or punctate do not outweigh (:func:`_mostly_round`)."""
+    if not words or words & SUSPICIOUS_MORPHOLOGIES or _mostly_round(finding):
         return False
     return any(
         c.descriptor not in _ROUND_OR_PUNCTATE
