@@ -445,6 +445,23 @@ def test_a_group_called_round_first_is_a_group_of_round_calcifications(
         assert "single group of round or punctate" in reasons[-1]
 
 
+def test_a_macrocalcification_called_skin_by_its_place_says_so() -> None:
+    """Skin called without a lucent centre: the reason gives the distance to the skin line."""
+    words = {Morphology.SKIN: 0.6, Morphology.COARSE: 1.0}
+    macro = finding(words, kind=FindingKind.MACROCALCIFICATION, count=1, distance_to_skin_mm=3.2)
+    category, reasons = categorise(macro)
+    assert category is Category.BENIGN
+    assert any(r.startswith("3.2 mm from the skin line") for r in reasons)
+    ring = finding(
+        {Morphology.SKIN: 0.8},
+        kind=FindingKind.MACROCALCIFICATION,
+        count=1,
+        distance_to_skin_mm=3.2,
+        lucent_centre=1.0,
+    )
+    assert not any("from the skin line" in r for r in categorise(ring)[1])
+
+
 def test_a_suspicious_form_beside_a_benign_one_is_not_called_benign() -> None:
     mixed = finding({Morphology.COARSE: 0.9, Morphology.FINE_PLEOMORPHIC: 0.45}, probability=0.3)
     assert categorise(mixed)[0] is Category.SUSPICIOUS_MODERATE

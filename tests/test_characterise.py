@@ -600,6 +600,30 @@ def test_macrocalcification_bodies_are_called_from_the_body() -> None:
     assert morphology_calls(pieces, kind, 0.1, features=solid)[0].descriptor is Morphology.COARSE
 
 
+def test_a_coarse_round_or_dystrophic_macrocalcification_at_the_skin_line_is_skin_first() -> None:
+    """By its place: skin first (confidence 0.6), the shape's call kept second; deeper than 5 mm,
+    or a form the shape ties down (rod-like, a cluster), no skin call."""
+    kind = FindingKind.MACROCALCIFICATION
+    forms = {
+        Morphology.COARSE: [calc(0, 10.0, 10.0, diameter_mm=3.0)],
+        Morphology.ROUND: [calc(0, 10.0, 10.0, diameter_mm=1.5)],
+        Morphology.DYSTROPHIC: [calc(0, 10.0, 10.0, diameter_mm=1.5, circularity=0.5)],
+    }
+    for form, members in forms.items():
+        at_skin = morphology_calls(members, kind, 0.1, features={"distance_to_skin_mm": 3.0})
+        assert [c.descriptor for c in at_skin] == [Morphology.SKIN, form]
+        assert at_skin[0].confidence == pytest.approx(0.6)
+        deeper = morphology_calls(members, kind, 0.1, features={"distance_to_skin_mm": 6.0})
+        assert [c.descriptor for c in deeper] == [form]
+    rod = [calc(0, 10.0, 10.0, diameter_mm=2.0, elongation=9.0)]
+    calls = morphology_calls(rod, kind, 0.1, features={"distance_to_skin_mm": 3.0})
+    assert calls[0].descriptor is Morphology.LARGE_ROD_LIKE
+    assert Morphology.SKIN not in {c.descriptor for c in calls}
+    group = [calc(i, 10.0 + i, 10.0, diameter_mm=0.7) for i in range(5)]
+    calls = morphology_calls(group, FindingKind.CLUSTER, 0.1, features={"distance_to_skin_mm": 3.0})
+    assert calls[0].descriptor is Morphology.ROUND
+
+
 def test_specks_too_small_to_show_a_shape_do_not_firm_a_call() -> None:
     """One resolved linear calcification and two 1.7-pixel specks that measure elongated: the
     specks cannot show a shape (weight 0), so the call rests on one member (1/3, ignored by the

@@ -220,7 +220,9 @@ def morphology_calls(
     other findings it is their mean weight. A cluster with at least ``DERMAL_MIN_LUCENT``
     lucent-centred members, ``DERMAL_MIN_SHARE`` of all, is dermal: those members are skin
     calcifications and skin leads the calls when firm (lucent centres mark skin calcifications,
-    or rims; the other members are most likely the same deposits seen less clearly).
+    or rims; the other members are most likely the same deposits seen less clearly). A coarse,
+    round or dystrophic macrocalcification at the skin line is called skin first, by its place
+    (:func:`_dermal_by_place`, confidence ``SKIN_BY_PLACE_CONFIDENCE``).
 
     Parameters
     ----------
@@ -238,6 +240,42 @@ def morphology_calls(
         The image is a lateral view (MLO, ML, LM): a macrocalcification whose main pieces are
         mostly teacups (:func:`mammocalc._milk.is_teacup`) is milk of calcium.
     """
+    calls = _form_calls(members, kind, spacing_mm, features=features, model=model, lateral=lateral)
+    distance_mm = (features or {}).get("distance_to_skin_mm", np.inf)
+    if kind == FindingKind.MACROCALCIFICATION and _dermal_by_place(calls, distance_mm):
+        by_place = MorphologyCall(descriptor=Morphology.SKIN, confidence=t.SKIN_BY_PLACE_CONFIDENCE)
+        return [by_place, *calls]
+    return calls
+
+
+_NONSPECIFIC_MACRO_FORMS = frozenset({Morphology.COARSE, Morphology.ROUND, Morphology.DYSTROPHIC})
+
+
+def _dermal_by_place(calls: Sequence[MorphologyCall], distance_to_skin_mm: float) -> bool:
+    """A macrocalcification of a form its shape does not tie to the breast (coarse, round,
+    dystrophic), lying within ``SKIN_MAX_DISTANCE_MM`` of the skin line: most likely in the skin.
+
+    Dermal deposits are lucent-centred when resolved, but a small saturated ring shows no lucent
+    centre; one at the skin line is far likelier dermal than a fibroadenoma's popcorn. Forms the
+    shape does tie down (rim, rod-like, milk of calcium, suture) keep their call.
+    """
+    return (
+        bool(calls)
+        and calls[0].descriptor in _NONSPECIFIC_MACRO_FORMS
+        and distance_to_skin_mm <= t.SKIN_MAX_DISTANCE_MM
+    )
+
+
+def _form_calls(
+    members: Sequence[Calcification],
+    kind: FindingKind,
+    spacing_mm: float,
+    *,
+    features: Mapping[str, float] | None = None,
+    model: MorphologyModel | None = None,
+    lateral: bool = False,
+) -> list[MorphologyCall]:
+    """The calls of :func:`morphology_calls` from the members' forms alone."""
     if kind == FindingKind.VASCULAR:
         return [MorphologyCall(descriptor=Morphology.VASCULAR, confidence=0.9)]
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
