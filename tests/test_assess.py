@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mammocalc._matching import match_cost
 from mammocalc.assess import assess, categorise, category_from_probability
 from mammocalc.models import Finding, ImageResult, MorphologyCall
 from mammocalc.vocabulary import (
@@ -302,6 +303,22 @@ def test_cc_and_mlo_of_one_finding_are_matched_and_reported_once() -> None:
     assert any("also seen on the CC view as L-CC-1" in r for r in found["L-MLO-1"].reasons)
 
 
+def test_a_skin_call_made_by_place_on_one_view_does_not_stop_the_match() -> None:
+    """The distance to the skin line differs between views: the same coarse macrocalcification
+    led by skin-by-place on the CC and by coarse on the MLO matches at the nipple difference
+    alone, while a different leading form costs 5 mm more."""
+    kind = FindingKind.MACROCALCIFICATION
+    cc = finding(
+        {Morphology.SKIN: 0.6, Morphology.COARSE: 1.0}, kind=kind, count=1, skin_by_place=1.0
+    )
+    mlo = finding({Morphology.COARSE: 1.0}, kind=kind, count=1, view=View.MLO, nipple_mm=62)
+    assert match_cost(cc, mlo) == pytest.approx(2.0)
+    rim = finding({Morphology.RIM: 0.8}, kind=kind, count=1, view=View.MLO, nipple_mm=62)
+    assert match_cost(cc, rim) == pytest.approx(7.0)
+    made_by_shape = cc.model_copy(update={"features": {**cc.features, "skin_by_place": 0.0}})
+    assert match_cost(made_by_shape, mlo) == pytest.approx(7.0)
+
+
 def test_different_findings_are_not_matched() -> None:
     cc = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, fid="R-CC-1", laterality=Laterality.RIGHT)
     macro = finding(
@@ -431,6 +448,7 @@ def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
         ({Morphology.ROUND: 1.0, Morphology.RIM: 0.45}, Category.BENIGN),  # a lucent centre seen
         ({Morphology.PUNCTATE: 1.0, Morphology.SKIN: 0.67}, Category.BENIGN),
         ({Morphology.DYSTROPHIC: 1.0, Morphology.ROUND: 0.67}, Category.BENIGN),
+        ({Morphology.ROUND: 1.0, Morphology.DYSTROPHIC: 1.0}, Category.BENIGN),  # a tie
     ],
 )
 def test_a_group_called_round_first_is_a_group_of_round_calcifications(
@@ -446,19 +464,15 @@ def test_a_group_called_round_first_is_a_group_of_round_calcifications(
 
 
 def test_a_macrocalcification_called_skin_by_its_place_says_so() -> None:
-    """Skin called without a lucent centre: the reason gives the distance to the skin line."""
+    """Skin put first by place (characterise's ``skin_by_place``): the reason gives the distance
+    to the skin line; a skin call from lucent centres gets no such reason."""
     words = {Morphology.SKIN: 0.6, Morphology.COARSE: 1.0}
-    macro = finding(words, kind=FindingKind.MACROCALCIFICATION, count=1, distance_to_skin_mm=3.2)
+    kind = FindingKind.MACROCALCIFICATION
+    macro = finding(words, kind=kind, count=1, distance_to_skin_mm=3.2, skin_by_place=1.0)
     category, reasons = categorise(macro)
     assert category is Category.BENIGN
-    assert any(r.startswith("3.2 mm from the skin line") for r in reasons)
-    ring = finding(
-        {Morphology.SKIN: 0.8},
-        kind=FindingKind.MACROCALCIFICATION,
-        count=1,
-        distance_to_skin_mm=3.2,
-        lucent_centre=1.0,
-    )
+    assert "3.2 mm from the skin line, where skin calcifications lie" in reasons
+    ring = finding({Morphology.SKIN: 0.8}, kind=kind, count=1, distance_to_skin_mm=3.2)
     assert not any("from the skin line" in r for r in categorise(ring)[1])
 
 

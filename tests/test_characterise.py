@@ -19,6 +19,7 @@ from mammocalc._morphology import (
     member_features,
     morphology_calls,
     shipped_morphology_model,
+    skin_by_place,
 )
 from mammocalc._risk import (
     EVIDENCE_LIMIT_LOGIT,
@@ -600,28 +601,52 @@ def test_macrocalcification_bodies_are_called_from_the_body() -> None:
     assert morphology_calls(pieces, kind, 0.1, features=solid)[0].descriptor is Morphology.COARSE
 
 
-def test_a_coarse_round_or_dystrophic_macrocalcification_at_the_skin_line_is_skin_first() -> None:
-    """By its place: skin first (confidence 0.6), the shape's call kept second; deeper than 5 mm,
-    or a form the shape ties down (rod-like, a cluster), no skin call."""
+def test_a_small_coarse_round_or_dystrophic_macrocalcification_at_the_skin_is_skin_first() -> None:
+    """By its place: skin first (confidence 0.6), the shape's call kept second; not deeper than
+    5 mm, not over 5 mm long, not for a form the shape ties down (rod-like) or a cluster."""
     kind = FindingKind.MACROCALCIFICATION
-    forms = {
-        Morphology.COARSE: [calc(0, 10.0, 10.0, diameter_mm=3.0)],
-        Morphology.ROUND: [calc(0, 10.0, 10.0, diameter_mm=1.5)],
-        Morphology.DYSTROPHIC: [calc(0, 10.0, 10.0, diameter_mm=1.5, circularity=0.5)],
-    }
-    for form, members in forms.items():
-        at_skin = morphology_calls(members, kind, 0.1, features={"distance_to_skin_mm": 3.0})
-        assert [c.descriptor for c in at_skin] == [Morphology.SKIN, form]
-        assert at_skin[0].confidence == pytest.approx(0.6)
-        deeper = morphology_calls(members, kind, 0.1, features={"distance_to_skin_mm": 6.0})
-        assert [c.descriptor for c in deeper] == [form]
-    rod = [calc(0, 10.0, 10.0, diameter_mm=2.0, elongation=9.0)]
-    calls = morphology_calls(rod, kind, 0.1, features={"distance_to_skin_mm": 3.0})
-    assert calls[0].descriptor is Morphology.LARGE_ROD_LIKE
-    assert Morphology.SKIN not in {c.descriptor for c in calls}
-    group = [calc(i, 10.0 + i, 10.0, diameter_mm=0.7) for i in range(5)]
-    calls = morphology_calls(group, FindingKind.CLUSTER, 0.1, features={"distance_to_skin_mm": 3.0})
-    assert calls[0].descriptor is Morphology.ROUND
+    near = {"distance_to_skin_mm": 3.0, "extent_mm": 2.5}
+    for form in (Morphology.COARSE, Morphology.ROUND, Morphology.DYSTROPHIC):
+        shape = [MorphologyCall(descriptor=form, confidence=1.0)]
+        calls, by_place = skin_by_place(shape, kind, near)
+        assert by_place and calls == [
+            MorphologyCall(descriptor=Morphology.SKIN, confidence=0.6),
+            *shape,
+        ]
+        for far in ({"distance_to_skin_mm": 6.0}, {"extent_mm": 8.0}):
+            assert skin_by_place(shape, kind, {**near, **far}) == (shape, False)
+        assert skin_by_place(shape, FindingKind.CLUSTER, near) == (shape, False)
+    rod = [MorphologyCall(descriptor=Morphology.LARGE_ROD_LIKE, confidence=1.0)]
+    assert skin_by_place(rod, kind, near) == (rod, False)
+    assert skin_by_place([], kind, near) == ([], False)
+    # a skin call the lucent pieces already made moves to the front, once, with its confidence
+    both = [
+        MorphologyCall(descriptor=Morphology.COARSE, confidence=1.0),
+        MorphologyCall(descriptor=Morphology.SKIN, confidence=0.9),
+    ]
+    calls, _ = skin_by_place(both, kind, near)
+    assert [(c.descriptor, c.confidence) for c in calls] == [
+        (Morphology.SKIN, 0.9),
+        (Morphology.COARSE, 1.0),
+    ]
+
+
+def test_characterise_records_a_skin_call_made_by_place() -> None:
+    one = [calc(0, 10.0, 10.0, diameter_mm=3.0)]
+    grouped = finding_of(one, FindingKind.MACROCALCIFICATION, None)
+    mammogram = Mammogram(np.zeros((300, 300), np.float32), SPACING_MM)
+    at_skin = grouped.model_copy(
+        update={"features": {**grouped.features, "distance_to_skin_mm": 2.0}}
+    )
+    out = characterise(at_skin, one, mammogram)
+    assert out.morphology[0].descriptor is Morphology.SKIN
+    assert out.features["skin_by_place"] == 1.0
+    deep = grouped.model_copy(
+        update={"features": {**grouped.features, "distance_to_skin_mm": 30.0}}
+    )
+    out = characterise(deep, one, mammogram)
+    assert out.morphology[0].descriptor is Morphology.COARSE
+    assert out.features["skin_by_place"] == 0.0
 
 
 def test_specks_too_small_to_show_a_shape_do_not_firm_a_call() -> None:

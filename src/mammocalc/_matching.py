@@ -13,7 +13,7 @@ import numpy as np
 
 from mammocalc import _thresholds as t
 from mammocalc.models import Finding
-from mammocalc.vocabulary import View
+from mammocalc.vocabulary import Morphology, View
 
 CRANIOCAUDAL_VIEWS = frozenset({View.CC, View.XCCL, View.XCCM})
 LATERAL_VIEWS = frozenset({View.MLO, View.ML, View.LM})
@@ -35,9 +35,17 @@ def match_cost(a: Finding, b: Finding) -> float | None:
         return None
     if abs(np.log2(max(a.count, 1) / max(b.count, 1))) > t.MATCH_MAX_LOG2_COUNT_RATIO:
         return None
-    lead_a = a.morphology[0].descriptor if a.morphology else None
-    lead_b = b.morphology[0].descriptor if b.morphology else None
+    lead_a, lead_b = _shape_lead(a), _shape_lead(b)
     return float(difference_mm + (_DESCRIPTOR_MISMATCH_MM if lead_a != lead_b else 0.0))
+
+
+def _shape_lead(finding: Finding) -> Morphology | None:
+    """The leading descriptor from the finding's form: a skin call put first by place alone
+    (``skin_by_place``) is passed over, as the distance to the skin line differs between views."""
+    calls = finding.morphology
+    if finding.features.get("skin_by_place", 0.0) >= 0.5:
+        calls = calls[1:]
+    return calls[0].descriptor if calls else None
 
 
 def match_views(

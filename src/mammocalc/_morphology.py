@@ -220,9 +220,8 @@ def morphology_calls(
     other findings it is their mean weight. A cluster with at least ``DERMAL_MIN_LUCENT``
     lucent-centred members, ``DERMAL_MIN_SHARE`` of all, is dermal: those members are skin
     calcifications and skin leads the calls when firm (lucent centres mark skin calcifications,
-    or rims; the other members are most likely the same deposits seen less clearly). A coarse,
-    round or dystrophic macrocalcification at the skin line is called skin first, by its place
-    (:func:`_dermal_by_place`, confidence ``SKIN_BY_PLACE_CONFIDENCE``).
+    or rims; the other members are most likely the same deposits seen less clearly). Place
+    alone is added by :func:`skin_by_place`.
 
     Parameters
     ----------
@@ -240,42 +239,6 @@ def morphology_calls(
         The image is a lateral view (MLO, ML, LM): a macrocalcification whose main pieces are
         mostly teacups (:func:`mammocalc._milk.is_teacup`) is milk of calcium.
     """
-    calls = _form_calls(members, kind, spacing_mm, features=features, model=model, lateral=lateral)
-    distance_mm = (features or {}).get("distance_to_skin_mm", np.inf)
-    if kind == FindingKind.MACROCALCIFICATION and _dermal_by_place(calls, distance_mm):
-        by_place = MorphologyCall(descriptor=Morphology.SKIN, confidence=t.SKIN_BY_PLACE_CONFIDENCE)
-        return [by_place, *calls]
-    return calls
-
-
-_NONSPECIFIC_MACRO_FORMS = frozenset({Morphology.COARSE, Morphology.ROUND, Morphology.DYSTROPHIC})
-
-
-def _dermal_by_place(calls: Sequence[MorphologyCall], distance_to_skin_mm: float) -> bool:
-    """A macrocalcification of a form its shape does not tie to the breast (coarse, round,
-    dystrophic), lying within ``SKIN_MAX_DISTANCE_MM`` of the skin line: most likely in the skin.
-
-    Dermal deposits are lucent-centred when resolved, but a small saturated ring shows no lucent
-    centre; one at the skin line is far likelier dermal than a fibroadenoma's popcorn. Forms the
-    shape does tie down (rim, rod-like, milk of calcium, suture) keep their call.
-    """
-    return (
-        bool(calls)
-        and calls[0].descriptor in _NONSPECIFIC_MACRO_FORMS
-        and distance_to_skin_mm <= t.SKIN_MAX_DISTANCE_MM
-    )
-
-
-def _form_calls(
-    members: Sequence[Calcification],
-    kind: FindingKind,
-    spacing_mm: float,
-    *,
-    features: Mapping[str, float] | None = None,
-    model: MorphologyModel | None = None,
-    lateral: bool = False,
-) -> list[MorphologyCall]:
-    """The calls of :func:`morphology_calls` from the members' forms alone."""
     if kind == FindingKind.VASCULAR:
         return [MorphologyCall(descriptor=Morphology.VASCULAR, confidence=0.9)]
     near_skin = (features or {}).get("distance_to_skin_mm", np.inf) <= t.SKIN_MAX_DISTANCE_MM
@@ -338,6 +301,62 @@ def _form_calls(
     first = Morphology.SKIN if dermal else None
     ordered = sorted(calls.items(), key=lambda kv: _call_order(kv[0], *kv[1], first=first))
     return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
+
+
+def skin_by_place(
+    calls: Sequence[MorphologyCall], kind: FindingKind, features: Mapping[str, float]
+) -> tuple[list[MorphologyCall], bool]:
+    """Call skin first, by its place, a small macrocalcification at the skin line.
+
+    A macrocalcification first called coarse, round or dystrophic, at most
+    ``SKIN_BY_PLACE_MAX_MM`` across (``extent_mm``), within ``SKIN_MAX_DISTANCE_MM`` of the skin
+    line (``distance_to_skin_mm``), is most likely in the skin: a small saturated ring shows no
+    lucent centre, and one at the skin line is far likelier dermal than a fibroadenoma's popcorn.
+    Skin leads with ``SKIN_BY_PLACE_CONFIDENCE`` (or the confidence of a skin call already made,
+    which moves to the front); the shape's calls follow. Forms the shape ties down (rim,
+    rod-like, milk of calcium, suture) and clusters keep their calls.
+
+    Parameters
+    ----------
+    calls : sequence of MorphologyCall
+        The finding's calls from its forms (:func:`morphology_calls`), first call first.
+    kind : FindingKind
+    features : mapping
+        The grouping stage's features (``distance_to_skin_mm``, ``extent_mm`` in mm).
+
+    Returns
+    -------
+    calls : list of MorphologyCall
+    by_place : bool
+        Whether skin was put first by place.
+
+    Examples
+    --------
+    >>> from mammocalc.vocabulary import FindingKind, Morphology
+    >>> coarse = [MorphologyCall(descriptor=Morphology.COARSE, confidence=1.0)]
+    >>> near = {"distance_to_skin_mm": 3.0, "extent_mm": 2.2}
+    >>> calls, by_place = skin_by_place(coarse, FindingKind.MACROCALCIFICATION, near)
+    >>> [c.descriptor.value for c in calls], by_place
+    (['skin', 'coarse or popcorn-like'], True)
+    """
+    distance_mm = features.get("distance_to_skin_mm", np.inf)
+    extent_mm = features.get("extent_mm", np.inf)
+    placed = (
+        kind == FindingKind.MACROCALCIFICATION
+        and bool(calls)
+        and calls[0].descriptor in _NONSPECIFIC_MACRO_FORMS
+        and distance_mm <= t.SKIN_MAX_DISTANCE_MM
+        and extent_mm <= t.SKIN_BY_PLACE_MAX_MM
+    )
+    if not placed:
+        return list(calls), False
+    made = [c.confidence for c in calls if c.descriptor == Morphology.SKIN]
+    confidence = max([t.SKIN_BY_PLACE_CONFIDENCE, *made])
+    rest = [c for c in calls if c.descriptor != Morphology.SKIN]
+    return [MorphologyCall(descriptor=Morphology.SKIN, confidence=confidence), *rest], True
+
+
+_NONSPECIFIC_MACRO_FORMS = frozenset({Morphology.COARSE, Morphology.ROUND, Morphology.DYSTROPHIC})
 
 
 def is_dermal(members: Sequence[Calcification]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mammocalc import _thresholds as t
 from mammocalc.models import Finding
-from mammocalc.vocabulary import Distribution, FindingKind, Morphology
+from mammocalc.vocabulary import Distribution, FindingKind
 
 _DISTRIBUTION_WORDS = {
     Distribution.GROUPED: "in a small group",
@@ -58,14 +58,9 @@ def describe_finding(finding: Finding) -> list[str]:
             f"{c.descriptor.value} ({c.confidence:.2f})" for c in finding.morphology[:3]
         )
         reasons.append(f"morphology: {calls}")
-        skin_mm = f.get("distance_to_skin_mm", float("inf"))
-        skin_first = finding.morphology[0].descriptor == Morphology.SKIN
-        by_place = skin_first and not f.get("lucent_centre")
-        if macro and by_place and skin_mm <= t.SKIN_MAX_DISTANCE_MM:
-            reasons.append(
-                f"{_mm(skin_mm)} mm from the skin line, where skin calcifications lie "
-                "(no lucent centre seen)"
-            )
+    if f.get("skin_by_place", 0.0) >= 0.5:  # characterise put skin first by place alone
+        skin_mm = f.get("distance_to_skin_mm", float("nan"))
+        reasons.append(f"{_mm(skin_mm)} mm from the skin line, where skin calcifications lie")
     return reasons
 
 

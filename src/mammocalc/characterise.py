@@ -17,7 +17,12 @@ import numpy as np
 from mammocalc import _thresholds as t
 from mammocalc._evidence import evidence_features
 from mammocalc._matching import LATERAL_VIEWS
-from mammocalc._morphology import is_dermal, morphology_calls, shipped_morphology_model
+from mammocalc._morphology import (
+    is_dermal,
+    morphology_calls,
+    shipped_morphology_model,
+    skin_by_place,
+)
 from mammocalc._risk import (
     INTERVAL_LEVEL,
     RiskModel,
@@ -153,7 +158,7 @@ def characterise(
         A new finding with ``morphology``, ``distribution`` (refined when missing),
         ``malignancy_probability``, ``probability_interval`` (90%) and extended ``features``.
     """
-    calls = morphology_calls(
+    forms = morphology_calls(
         members,
         finding.kind,
         mammogram.spacing_mm,
@@ -161,6 +166,7 @@ def characterise(
         model=shipped_morphology_model(),
         lateral=mammogram.view in LATERAL_VIEWS,
     )
+    calls, by_place = skin_by_place(forms, finding.kind, finding.features)
     distribution = _refined_distribution(finding)
     cluster = finding.kind == FindingKind.CLUSTER
     evidence = evidence_features(members, mammogram.spacing_mm) if cluster else {}
@@ -172,6 +178,7 @@ def characterise(
         **_resolution_features(members, mammogram.spacing_mm),
         "morphology_confidence": max((c.confidence for c in calls), default=0.0),
         "dermal": float(cluster and is_dermal(members)),
+        "skin_by_place": float(by_place),
         "descriptor_probability": risk.descriptor_probability,
         "evidence_logit": risk.evidence_logit,
     }
