@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage as ndi
 
-from mammocalc.breast import PECTORAL_MARGIN_MM, segment
+from mammocalc.breast import PECTORAL_MARGIN_MM, segment, skin_distance_mm
 from mammocalc.errors import InputError
 from mammocalc.models import BreastMasks, Identifiers, Mammogram
 from mammocalc.settings import Settings
@@ -406,3 +406,20 @@ def test_hard_edges_only_on_film() -> None:
     assert digital.analysable[middle, 0] and not film.analysable[middle, 0]
     assert film.analysable.sum() < digital.analysable.sum()
     assert not (film.analysable & ~digital.analysable).any()
+
+
+def test_skin_distance_is_measured_to_the_skin_line_only() -> None:
+    """Cuts are not skin: the chest-wall side and the image edges; mirrored for a chest wall on
+    the right; no skin line at all gives infinite distances; an empty mask, zeros."""
+    breast = np.zeros((40, 60), bool)
+    breast[:, :30] = True  # chest wall on the left, skin line after column 29, 1 mm pixels
+    left = skin_distance_mm(breast, 1.0, "left")
+    assert left[20, 0] == pytest.approx(30.0)  # at the chest-wall cut, 30 mm from the skin
+    assert left[0, 10] == pytest.approx(20.0)  # at the image's top edge: a cut, not skin
+    assert left[20, 29] == pytest.approx(1.0)
+    right = skin_distance_mm(breast[:, ::-1], 1.0, "right")
+    np.testing.assert_allclose(right, left[:, ::-1])
+    assert np.isinf(skin_distance_mm(np.ones((10, 10), bool), 1.0, "left")).all()
+    assert not skin_distance_mm(np.zeros((10, 10), bool), 1.0, "left").any()
+    with pytest.raises(ValueError, match="chest_wall"):
+        skin_distance_mm(breast, 1.0, "top")

@@ -175,6 +175,14 @@ def test_distance_to_skin_is_not_measured_to_the_chest_wall_cut(chest_wall: str)
     assert skin_mm(48) == pytest.approx(2, abs=1.0)
 
 
+def test_with_no_skin_line_in_the_image_the_skin_is_at_least_at_its_edge() -> None:
+    """A breast mask filling the image (a crop): the skin lies beyond the edges, so a group's
+    distance to it is finite, at least its distance to the nearest edge (the models need a
+    number, not infinity)."""
+    (cluster,) = run([calc(1, 30, 20), calc(2, 31, 21), calc(3, 29, 21)])
+    assert cluster.features["distance_to_skin_mm"] == pytest.approx(20.5, abs=1.0)
+
+
 def test_two_calcifications_or_a_loose_chain_are_no_cluster() -> None:
     assert run([calc(1, 50, 50), calc(2, 51, 51)]) == []
     assert run([calc(1, 50, 50), calc(2, 50, 56), calc(3, 50, 62), calc(4, 50, 68)]) == []
@@ -643,6 +651,14 @@ def test_three_or_four_fine_linear_pieces_along_their_line_are_linear() -> None:
         assert specks.distribution is Distribution.GROUPED
     (two,) = run([*pieces(2, 90.0), calc(9, 50.0, 43.0)])  # two rods and a speck: too few rods
     assert two.distribution is Distribution.GROUPED
+    # three rods along the columns whose centres are not in a line (a wide triangle)
+    staggered = [
+        calc(i, row, col, elongation=4.0, orientation_deg=90.0)
+        for i, (row, col) in enumerate([(50.0, 40.0), (51.5, 41.5), (50.0, 43.0)], 1)
+    ]
+    (wide,) = run(staggered)
+    assert wide.features["alignment"] > 0.95 and wide.features["linearity"] < 0.95
+    assert wide.distribution is Distribution.GROUPED
 
 
 def test_film_images_use_the_film_finding_threshold() -> None:

@@ -290,8 +290,24 @@ def skin_distance_mm(breast: np.ndarray, spacing_mm: float, chest_wall: str) -> 
     Returns
     -------
     ndarray of float, shape (rows, cols)
-        0 outside the breast. The image edges and the breast's edge along the chest wall are
-        cuts through the breast, not its skin, so distances are not measured to them.
+        Distance in mm for breast pixels, 0 for background away from the chest wall (background
+        between the chest-wall edge of the image and the breast counts as breast there). The
+        image edges and the breast's edge along the chest wall are cuts through the breast, not
+        its skin, so distances are not measured to them; with no skin line in the image at all
+        (a mask filling it) every distance is infinite.
+
+    Raises
+    ------
+    ValueError
+        When ``chest_wall`` is neither ``"left"`` nor ``"right"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> breast = np.zeros((5, 8), bool)
+    >>> breast[:, :6] = True  # chest wall on the left, skin line after column 5
+    >>> skin_distance_mm(breast, 1.0, "left")[2].tolist()
+    [6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.0, 0.0]
     """
     if chest_wall not in ("left", "right"):
         raise ValueError(f"chest_wall must be 'left' or 'right', not {chest_wall!r}")
@@ -313,6 +329,8 @@ def _skin_distance_mm(breast: np.ndarray, spacing_mm: float) -> np.ndarray:
         at_wall = has & (first_col <= wall + max(2, 3.0 / spacing_mm))
         cols = np.arange(breast.shape[1])[None, :]
         extended |= at_wall[:, None] & (cols < first_col[:, None])
+    if extended.all():  # no skin line in the image
+        return np.full(breast.shape, np.inf)
     extended = np.pad(extended, 1, constant_values=True)
     distance = ndi.distance_transform_edt(extended)[1:-1, 1:-1]
     return np.asarray(distance * spacing_mm)

@@ -243,6 +243,17 @@ def _rod_kind(calc: Calcification) -> FindingKind:
     return FindingKind.VASCULAR
 
 
+def _edge_distance_mm(shape: tuple[int, ...], spacing_mm: float) -> np.ndarray:
+    """Distance (mm) from each pixel of an image of ``shape`` (rows, cols) to its nearest edge:
+    the least a skin line outside the image can lie from it."""
+    rows = np.arange(shape[0])[:, None]
+    cols = np.arange(shape[1])[None, :]
+    to_edge = np.minimum(
+        np.minimum(rows + 1, shape[0] - rows), np.minimum(cols + 1, shape[1] - cols)
+    )
+    return np.asarray(to_edge * spacing_mm, dtype=np.float64)
+
+
 class _Context:
     """What every finding of one image needs: distances to skin and nipple, breast size."""
 
@@ -252,13 +263,16 @@ class _Context:
         self.step = max(1, int(round(0.5 / spacing)))
         coarse = masks.breast[:: self.step, :: self.step]
         # cut-aware: the chest-wall edge and the image edges are not skin
-        self.skin_depth_mm = skin_distance_mm(coarse, spacing * self.step, masks.chest_wall)
+        depth_mm = skin_distance_mm(coarse, spacing * self.step, masks.chest_wall)
+        if np.isinf(depth_mm).any():  # no skin line in the image: it lies beyond the edges
+            depth_mm = np.minimum(depth_mm, _edge_distance_mm(coarse.shape, spacing * self.step))
+        self.skin_depth_mm = depth_mm
         rows, cols = np.nonzero(coarse)
         span_px = max(np.ptp(rows), np.ptp(cols)) * self.step if rows.size else 0
         self.breast_span_mm = float(span_px * spacing)
         self.nipple_mm = np.array(masks.nipple_px, float) * spacing
 
-    def skin_distance_mm(self, centre_px: tuple[float, float]) -> float:
+    def skin_mm(self, centre_px: tuple[float, float]) -> float:
         r = min(int(centre_px[0]) // self.step, self.skin_depth_mm.shape[0] - 1)
         c = min(int(centre_px[1]) // self.step, self.skin_depth_mm.shape[1] - 1)
         return float(self.skin_depth_mm[r, c])
@@ -281,7 +295,7 @@ class _Context:
         features = group_features(
             members,
             link_mm=self.settings.cluster_link_mm,
-            distance_to_skin_mm=self.skin_distance_mm(centre_px),
+            distance_to_skin_mm=self.skin_mm(centre_px),
             distance_to_nipple_mm=float(np.hypot(*(np.array(centre_mm) - self.nipple_mm))),
         )
         if body is not None:
