@@ -37,17 +37,19 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
 
     Rules, first match wins: macrocalcification or vascular -> 2; only typically benign forms,
     one of them (not round or punctate) called confidently -> 2, at any pixel spacing (these
-    forms are large); not characterised, shape not resolved at this pixel spacing, or low
-    descriptor confidence -> 0 (magnification views); a dermal cluster led firmly by skin
-    (``dermal`` feature) with a firm suspicious form too -> 0 (a tangential view shows whether
-    they lie in the skin; without one, the benign-forms rule gave 2); typically benign
-    morphology -> 2; only round or punctate: diffuse, or grouped among ``DIFFUSE_MIN_SCATTERED``
-    others scattered over the breast (``scattered_in_breast``), or grouped with
-    ``REGIONAL_MIN_NEARBY`` others within ``REGIONAL_NEARBY_MM`` (``calcifications_nearby``: a
-    piece of a regional scatter) -> 2, else grouped -> 3 (a single group at baseline); otherwise
-    the probability's BI-RADS range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else
-    5; a 4C finding of firm fine linear branching in a linear or segmental cluster, without a firm
-    large rod-like or vascular call, -> 5 (the atlas's classic appearance).
+    forms are large), unless round or punctate is called more firmly than any other form with no
+    rim or skin call (:func:`_mostly_round`: a group of round calcifications); not
+    characterised, shape not resolved at this pixel spacing, or low descriptor confidence -> 0
+    (magnification views); a dermal cluster led firmly by skin (``dermal`` feature) with a firm
+    suspicious form too -> 0 (a tangential view shows whether they lie in the skin; without one,
+    the benign-forms rule gave 2); typically benign morphology (with the same exception) -> 2;
+    only round or punctate: diffuse, or grouped among ``DIFFUSE_MIN_SCATTERED`` others scattered
+    over the breast (``scattered_in_breast``), or grouped with ``REGIONAL_MIN_NEARBY`` others
+    within ``REGIONAL_NEARBY_MM`` (``calcifications_nearby``: a piece of a regional scatter) ->
+    2, else grouped -> 3 (a single group at baseline); otherwise the probability's BI-RADS
+    range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5; a 4C finding of firm
+    fine linear branching in a linear or segmental cluster, without a large rod-like or vascular
+    call as confident as it, -> 5 (the atlas's classic appearance).
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
     calcification's worth), as in the probability.
 
@@ -139,7 +141,7 @@ def _classic_ductal(finding: Finding) -> bool:
     vascular calcifications are its benign mimics; a thin casting's thicker branch points can
     measure as a rod or two): the BI-RADS atlas's classic category 5 example. It lifts 4C to 5
     (the CBIS-DDSM-calibrated model gave such development clusters 0.91-0.96)."""
-    confidence = {c.descriptor: c.confidence for c in finding.morphology}
+    confidence = _confidences(finding)
     linear = confidence.get(Morphology.FINE_LINEAR_BRANCHING, 0.0)
     mimic = max(confidence.get(m, 0.0) for m in (Morphology.LARGE_ROD_LIKE, Morphology.VASCULAR))
     return (
@@ -151,8 +153,9 @@ def _classic_ductal(finding: Finding) -> bool:
 
 
 def _mostly_round(finding: Finding) -> bool:
-    """Round or punctate is called more firmly than any other form, and no member shows a lucent
-    centre: a group of round calcifications, whatever a few of its larger members look like.
+    """Round or punctate is called more firmly than any other form, and no rim or skin call
+    counts (above ``RISK_IGNORE_CONFIDENCE``): a group of round calcifications, whatever a few of
+    its larger members look like.
 
     In development groups of round calcifications (0.5-1 mm), the two that measured just over
     1 mm and irregular added a "dystrophic" call (0.67 beside round 1.00); the group is still a
@@ -160,12 +163,17 @@ def _mostly_round(finding: Finding) -> bool:
     different: a lucent centre is seen, not inferred from size, and marks benign calcifications
     (oil cysts, dermal deposits) however firmly round is called beside it.
     """
-    confidence = {c.descriptor: c.confidence for c in finding.morphology}
+    confidence = _confidences(finding)
     if _firm_descriptors(finding) & _LUCENT_CENTRED:
         return False
     rounded = max(confidence.get(m, 0.0) for m in _ROUND_OR_PUNCTATE)
     others = [v for m, v in confidence.items() if m not in _ROUND_OR_PUNCTATE]
     return rounded > max(others, default=0.0)
+
+
+def _confidences(finding: Finding) -> dict[Morphology, float]:
+    """Each called descriptor's confidence."""
+    return {c.descriptor: c.confidence for c in finding.morphology}
 
 
 def _firm_descriptors(finding: Finding) -> set[Morphology]:
