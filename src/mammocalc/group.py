@@ -21,7 +21,9 @@ Rules (``settings`` holds every number; reference sections 3-4):
 * Distribution: *diffuse* when the group spans half the breast, *regional* beyond 20 mm, *segmental*
   when that large group is a wedge pointing at the nipple, *linear* when at least five members lie
   on a line (PCA linearity 0.95, 0.9 from eight members: three specks line up by chance half the
-  time), otherwise *grouped*. Regional or diffuse groups of low density are **scattered** findings.
+  time) or when three or more fine linear pieces lie along the line of their centres (pieces of
+  one casting, ``_is_cast_in_line``), otherwise *grouped*. Regional or diffuse groups of low
+  density are **scattered** findings.
 * Every cluster carries ``scattered_in_breast``: how many conspicuous calcifications of the image
   lie in no group, when they spread over much of the breast (a diffuse population single linkage
   cannot join; assess uses it for round or punctate groups) and ``calcifications_nearby``: how
