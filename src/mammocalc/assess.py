@@ -163,9 +163,9 @@ def _mostly_round(finding: Finding) -> bool:
     different: a lucent centre is seen, not inferred from size, and marks benign calcifications
     (oil cysts, dermal deposits) however firmly round is called beside it.
     """
-    confidence = _confidences(finding)
     if _firm_descriptors(finding) & _LUCENT_CENTRED:
         return False
+    confidence = _confidences(finding)
     rounded = max(confidence.get(m, 0.0) for m in _ROUND_OR_PUNCTATE)
     others = [v for m, v in confidence.items() if m not in _ROUND_OR_PUNCTATE]
     return rounded > max(others, default=0.0)
