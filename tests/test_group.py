@@ -9,7 +9,13 @@ import pytest
 from scipy import ndimage as ndi
 
 from mammocalc._group_features import principal_axis
-from mammocalc._group_vessels import fit_track, segments_along, straight_track, tram_track
+from mammocalc._group_vessels import (
+    fit_track,
+    paired_walls,
+    segments_along,
+    straight_track,
+    tram_track,
+)
 from mammocalc.group import group
 from mammocalc.models import (
     BreastMasks,
@@ -246,6 +252,56 @@ def test_pieces_in_the_bright_body_of_a_coarse_calcification_are_one_macrocalcif
     findings = _on_pixels(pixels, [*pieces, *specks])
     kinds = {f.kind: sorted(f.calcification_ids) for f in findings}
     assert kinds == {FindingKind.MACROCALCIFICATION: [1, 2, 3, 4], FindingKind.CLUSTER: [5, 6, 7]}
+
+
+def _boxed(piece: Calcification, rows: tuple[int, int], cols: tuple[int, int]) -> Calcification:
+    """``piece`` outlined as the pixel box ``rows`` x ``cols``."""
+    (r0, r1), (c0, c1) = rows, cols
+    box = [
+        (float(r0), float(c0)),
+        (float(r0), float(c1)),
+        (float(r1), float(c1)),
+        (float(r1), float(c0)),
+    ]
+    return piece.model_copy(update={"outline_px": box})
+
+
+@pytest.mark.parametrize(("elongation", "one_body"), [(5.0, True), (2.8, False)])
+def test_a_large_rod_outlined_as_two_rods_and_small_pieces_is_one_macrocalcification(
+    elongation: float, one_body: bool
+) -> None:
+    """An 11 x 1.4 mm saturated rod whose flat core the detector outlined as two rods and four
+    small pieces: the rods seed one body, so it is one large rod-like macrocalcification, not a
+    cluster of category 4C. Stubby thick pieces (elongation 2.8, a casting's branch points) are
+    no rods and seed nothing: the pieces, which make up the whole body, stay a cluster."""
+    pixels = _speckled()
+    pixels[493:508, 400:511] = 1.0
+    pixels = ndi.gaussian_filter(pixels, 1.0)
+    length = 5.5
+    diameter = length / np.sqrt(elongation)
+    halves = [
+        _boxed(
+            calc(1, 50.0, 42.75, diameter, elongation=elongation, orientation_deg=90.0),
+            (492, 508),
+            (398, 456),
+        ),
+        _boxed(
+            calc(2, 50.0, 48.25, diameter, elongation=elongation, orientation_deg=90.0),
+            (492, 508),
+            (455, 512),
+        ),
+    ]
+    small = [
+        _boxed(calc(3 + k, 50.0, 41.0 + 3.0 * k, 0.4), (497, 503), (407 + 30 * k, 413 + 30 * k))
+        for k in range(4)
+    ]
+    findings = _on_pixels(pixels, halves + small)
+    assert all(h.shape.width_mm >= 0.5 for h in halves)
+    if one_body:
+        (finding,) = findings
+        assert finding.kind is FindingKind.MACROCALCIFICATION and finding.count == 6
+    else:
+        assert [f.kind for f in findings] == [FindingKind.CLUSTER]
 
 
 def test_small_pieces_on_the_edge_of_a_large_sharp_body_are_one_macrocalcification() -> None:
@@ -491,6 +547,43 @@ def test_a_bent_artery_is_still_a_tram_track() -> None:
     assert finding.kind is FindingKind.VASCULAR
     one = [c for c in walls if c.id % 2 == 1]
     assert all(f.kind is not FindingKind.VASCULAR for f in run(one))
+
+
+def _winding(offsets_mm: list[float], start: int = 1) -> list[Calcification]:
+    """Segments 1.2 mm long along a track winding 2.5 mm either way over 24 mm (1.5 turns),
+    one line of them at each signed distance in ``offsets_mm`` from the centre line."""
+    segments = []
+    for k, col in enumerate(np.arange(20.0, 44.0, 1.2)):
+        phase = 2 * np.pi * (col - 20.0) / 16.0
+        row, slope = 50.0 + 2.5 * np.sin(phase), 2.5 * 2 * np.pi / 16.0 * np.cos(phase)
+        normal = np.array([1.0, -slope]) / np.hypot(1.0, slope)  # (row, col)
+        degrees = float(np.degrees(np.arctan2(1.0, slope)))  # from the row axis
+        for j, offset in enumerate(offsets_mm):
+            r, c = np.array([row, col]) + offset * normal
+            i = start + k * len(offsets_mm) + j
+            segments.append(calc(i, r, c, 0.5, elongation=5.0, orientation_deg=degrees))
+    return segments
+
+
+def test_a_winding_artery_is_vascular_by_its_locally_paired_walls() -> None:
+    """A winding artery (walls 2 mm apart) no quadratic centre line follows: each wall segment
+    still has a parallel partner a lumen away on one side, so it is vascular. One wall of it is
+    a casting's track; three parallel tracks 0.9 mm apart are no vessel (the middle one has
+    neighbours on both sides); nor are two tracks whose distance keeps changing."""
+    walls = _winding([-1.0, 1.0])
+    points = np.array([c.centroid_mm for c in walls])
+    _, axis = principal_axis(points)
+    for track in (straight_track(points, axis), fit_track(points, axis)):
+        assert not tram_track(segments_along(walls, track), track)
+    assert paired_walls(walls)
+    (finding,) = run(walls)
+    assert finding.kind is FindingKind.VASCULAR
+    assert not paired_walls(walls[::2])
+    assert all(f.kind is not FindingKind.VASCULAR for f in run(walls[::2]))
+    assert not paired_walls(_winding([-0.9, 0.0, 0.9]))
+    narrow, wide = _winding([-1.0, 0.2]), _winding([-1.0, 1.4], start=100)
+    uneven = [c for k in range(0, len(walls), 2) for c in (narrow if k % 4 else wide)[k : k + 2]]
+    assert not paired_walls(uneven)
 
 
 def test_one_track_of_thin_segments_is_not_vascular() -> None:
