@@ -36,6 +36,8 @@ from skimage.draw import polygon as fill_polygon
 
 from mammocalc._detect_measure import edge_width
 from mammocalc._detect_shape import centre_drop, has_lucent_centre
+from mammocalc._group_features import is_rod
+from mammocalc._thresholds import ROD_MIN_WIDTH_MM
 from mammocalc.models import Calcification
 
 BODY_FRACTION = 0.5  # a body is the region above this share of the seed's contrast
@@ -45,7 +47,12 @@ BODY_MIN_LEVEL_HOLLOW = 0.6  # ... a ring (rim, eggshell) less so; a mass under 
 BODY_MIN_OUTSIDE = 0.5  # a small seed's body must lie mostly beyond the pieces' outlines
 SEARCH_MARGIN_MM = 3.0  # window margin around the group; its pixels outside pieces are background
 MAX_MARGIN_MM = 12.0  # a body still reaching the window's edge at this margin is tissue
-_SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) are no macro seed
+_SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) are no macro seed ...
+#: ... unless it is a rod (``_group_features.is_rod``) at least ``ROD_MIN_WIDTH_MM`` wide: a large
+#: rod-like calcification, whose flat core the detector may outline as a rod or two and small
+#: pieces (simulator seed 9070: two rods and four pieces of one 11 mm rod made a "cluster" of
+#: category 4C). Vessel walls are thinner; so is a casting, whose thick branch points measure
+#: short and stubby (seed 13021: 1.1 x 3.1 mm, elongation 2.8), not as rods.
 _PIECE_MARGIN_MM = 0.5  # pixels this close to a piece are not background
 _BODY_REACH_MM = 0.3  # pieces on the body's edge (rim pieces) belong to it
 _ALONE_GROWTH = 2.0  # a lone small piece whose body is this many times wider is a macro's piece
@@ -172,7 +179,11 @@ def _at(mask: np.ndarray, window: tuple[slice, slice], point: tuple[float, float
 
 
 def _is_seed(calc: Calcification, macro_diameter_mm: float) -> bool:
-    return calc.diameter_mm >= macro_diameter_mm and calc.shape.elongation < _SEED_MAX_ELONGATION
+    """A macro piece that is not a tube (a vessel wall's segment), or a thick rod."""
+    return calc.diameter_mm >= macro_diameter_mm and (
+        calc.shape.elongation < _SEED_MAX_ELONGATION
+        or (is_rod(calc) and calc.shape.width_mm >= ROD_MIN_WIDTH_MM)
+    )
 
 
 def _root(owner: np.ndarray, k: int) -> int:

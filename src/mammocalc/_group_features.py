@@ -13,12 +13,20 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import ConvexHull, QhullError
 from scipy.spatial.distance import pdist, squareform
 
+from mammocalc._thresholds import ROD_MIN_ELONGATION, ROD_MIN_LENGTH_MM
 from mammocalc.models import Calcification
 
 #: A calcification scored at least this is conspicuous: on development simulator images, the
 #: clusters that hit a truth cluster had a median of 80% such members (10th percentile 45%),
 #: false clusters (tissue and noise specks near the threshold) 0% at the 90th percentile.
 CONSPICUOUS_SCORE = 0.9
+
+
+def is_rod(calc: Calcification) -> bool:
+    """At least ``ROD_MIN_LENGTH_MM`` long and ``ROD_MIN_ELONGATION`` elongated: a rod (a large
+    rod-like calcification when thick, a vessel segment when thin)."""
+    return calc.shape.length_mm >= ROD_MIN_LENGTH_MM and calc.shape.elongation >= ROD_MIN_ELONGATION
+
 
 FEATURE_KEYS = (
     "n",

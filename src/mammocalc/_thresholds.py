@@ -63,6 +63,8 @@ AMORPHOUS_MAX_CNR = 4.0  # "hazy": faint against the local noise
 FINE_MAX_WIDTH_MM = 0.5  # fine linear: thin, < 0.5 mm wide
 LINEAR_MIN_ELONGATION = 2.5  # major / minor axis from which a calcification is linear
 ROD_MIN_WIDTH_MM = 0.5  # large rod-like: >= 0.5-1 mm wide
+ROD_MIN_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod (or a vessel's)
+ROD_MIN_ELONGATION = 4.0
 COARSE_MIN_MM = 2.0  # coarse or popcorn-like: > 2-3 mm
 DYSTROPHIC_MIN_MM = 1.0  # dystrophic: coarse, irregular, > 1 mm
 #: A macrocalcification of at least this many main pieces (>= DYSTROPHIC_MIN_MM) spanning

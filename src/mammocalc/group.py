@@ -47,6 +47,7 @@ from mammocalc._group_features import (
     alignment,
     equivalent_diameter_mm,
     group_features,
+    is_rod,
     principal_axis,
 )
 from mammocalc._group_score import detection_score
@@ -75,8 +76,6 @@ _PIECE_GAP_MM = 1.0  # lobes of one coarse calcification lie closer than this, e
 #: ``macro_diameter_mm``: a 1-1.5 mm dystrophic plate split along a fold into two 0.8-0.95 mm
 #: pieces was otherwise no finding at all (two specks are no cluster, neither piece a macro).
 _FUSED_GAP_MM = 0.0
-_ROD_LENGTH_MM = 3.0  # a single calcification this long and elongated is a rod
-_ROD_ELONGATION = 4.0
 # Calcifications in no finding scored at least CONSPICUOUS_SCORE: an image with many of them
 # spread over the breast has a diffuse population that a small group belongs to. On development
 # simulator images (seeds 5000-5091, 7000-7183) diffuse scenes had 24-49 such calcifications
@@ -140,8 +139,8 @@ def group(
             drafts.append((kind, members, distribution, None))
             in_cluster.update(c.id for c in members)
     alone = [c for c in calcifications if c.id not in in_cluster]
-    drafts += [(_rod_kind(c), [c], None, None) for c in alone if _is_rod(c)]
-    solid = [c for c in alone if not _is_rod(c)]
+    drafts += [(_rod_kind(c), [c], None, None) for c in alone if is_rod(c)]
+    solid = [c for c in alone if not is_rod(c)]
     fused = {
         c.id
         for parts in _touching(solid, _FUSED_GAP_MM)
@@ -232,10 +231,6 @@ def _satisfies_cluster_rule(members: list[Calcification], settings: Settings) ->
     points = np.array([c.centroid_mm for c in micro], float)
     counts = [len(n) for n in cKDTree(points).query_ball_point(points, radius_mm)]
     return max(counts) >= settings.cluster_min_count
-
-
-def _is_rod(calc: Calcification) -> bool:
-    return calc.shape.length_mm >= _ROD_LENGTH_MM and calc.shape.elongation >= _ROD_ELONGATION
 
 
 def _rod_kind(calc: Calcification) -> FindingKind:
