@@ -7,7 +7,10 @@ shape rules from the lexicon (reference section 3; thresholds in :mod:`mammocalc
 A finding's descriptors are the classes shown by at least ``CALL_MIN_COUNT`` members (so adding
 calcifications never removes a call), plus "fine pleomorphic" when the sizes vary strongly. Each
 call's confidence grows with the number of members that show it and falls with the classifier's
-uncertainty and when the calcifications are too few pixels across to show their shape.
+uncertainty and when the calcifications are too few pixels across to show their shape. In a
+cluster an irregular form (fine pleomorphic, coarse heterogeneous by shape) is also scaled by the
+share of suspicious members: it is the group's impression, which a few noisy outlines among many
+round specks do not make.
 """
 
 from __future__ import annotations
@@ -217,8 +220,11 @@ def morphology_calls(
     Each member weighs the classifier's certainty times the shape reliability at this spacing.
     In a cluster the ``CONFIDENT_COUNT`` most certain members showing a form vote on it
     (:func:`_call_confidence`), so adding calcifications never lowers a call's confidence; in
-    other findings it is their mean weight. A cluster with at least ``DERMAL_MIN_LUCENT``
-    lucent-centred members, ``DERMAL_MIN_SHARE`` of all, is dermal: those members are skin
+    other findings it is their mean weight. The exception: a cluster's fine pleomorphic and
+    coarse heterogeneous calls by shape are scaled by :func:`_irregular_strength` (the share of
+    suspicious members), so a round member joining may weaken them; a suspicious one never does.
+    A cluster with at least ``DERMAL_MIN_LUCENT`` lucent-centred members, ``DERMAL_MIN_SHARE`` of
+    all, is dermal: those members are skin
     calcifications and skin leads the calls when firm (lucent centres mark skin calcifications,
     or rims; the other members are most likely the same deposits seen less clearly). Place
     alone is added by :func:`skin_by_place`.
@@ -289,6 +295,11 @@ def morphology_calls(
         if len(rows) < min(t.CALL_MIN_COUNT, len(members)):
             continue
         calls[label] = (_call_confidence([weight[i] for i in rows], kind), len(rows))
+    if kind == FindingKind.CLUSTER:
+        strength = _irregular_strength(classes, weight)
+        for label in _IMPRESSION_FORMS & calls.keys():
+            confidence, count = calls[label]
+            calls[label] = (confidence * strength, count)
     pleomorphic = _pleomorphism_confidence(members, classes, weight)
     if pleomorphic > calls.get(Morphology.FINE_PLEOMORPHIC, (0.0, 0))[0]:
         calls[Morphology.FINE_PLEOMORPHIC] = (pleomorphic, 0)
@@ -434,6 +445,25 @@ def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:
     best = [w for w in sorted(weights, reverse=True)[: t.CONFIDENT_COUNT] if w > 0.0]
     doubt = float(np.prod([1.0 - w for w in best]))
     return (1.0 - doubt) * len(best) / t.CONFIDENT_COUNT
+
+
+_IMPRESSION_FORMS = frozenset({Morphology.FINE_PLEOMORPHIC, Morphology.COARSE_HETEROGENEOUS})
+
+
+def _irregular_strength(classes: Sequence[Morphology], weight: Sequence[float]) -> float:
+    """How far the share of suspicious members supports an irregular-form call, in [0, 1].
+
+    The share counts members of weight above 0 (those that can show a shape) whose class is
+    suspicious (:data:`SUSPICIOUS_MORPHOLOGIES`); the strength ramps from 0 at
+    ``IRREGULAR_SHARE_NONE`` to 1 at ``IRREGULAR_SHARE_FULL``. Adding a suspicious member never
+    lowers it; adding a round one may.
+    """
+    shown = [k for k, w in zip(classes, weight, strict=True) if w > 0.0]
+    if not shown:
+        return 0.0
+    share = sum(k in SUSPICIOUS_MORPHOLOGIES for k in shown) / len(shown)
+    span = t.IRREGULAR_SHARE_FULL - t.IRREGULAR_SHARE_NONE
+    return float(np.clip((share - t.IRREGULAR_SHARE_NONE) / span, 0.0, 1.0))
 
 
 def _pleomorphism_confidence(
