@@ -33,7 +33,7 @@ from mammocalc.characterise import RiskEstimate, characterise, descriptor_risk
 from mammocalc.models import Calcification, Finding, Mammogram, MorphologyCall, Shape
 from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, Distribution, FindingKind, Morphology
 
-IRREGULAR_FORMS = {Morphology.FINE_PLEOMORPHIC, Morphology.COARSE_HETEROGENEOUS}
+IRREGULAR_FORMS = {Morphology.FINE_PLEOMORPHIC}
 
 SPACING_MM = 0.07
 
@@ -201,7 +201,8 @@ def test_a_few_angular_outlines_among_many_dots_are_no_irregular_form() -> None:
     fourteen dots (under a fifth of the group; noise gives a dozen specks a few pixels across that
     many) leave the cluster punctate, with fine pleomorphic too weak to enter the probability.
     Fine linear pieces added to it count as suspicious and firm the call again (six of twenty
-    members suspicious)."""
+    members suspicious). Coarse heterogeneous fragments are large enough to show their outlines:
+    not scaled."""
     dots = [calc(i, 20 + 0.3 * i, 30.0, diameter_mm=0.3) for i in range(14)]
     angular = [
         calc(20 + i, 22 + 0.5 * i, 31.0, diameter_mm=0.25, elongation=1.1, solidity=0.7)
@@ -217,6 +218,13 @@ def test_a_few_angular_outlines_among_many_dots_are_no_irregular_form() -> None:
     ]
     calls = morphology_calls(dots + angular + lines, FindingKind.CLUSTER, SPACING_MM, model=None)
     assert {c.descriptor: c.confidence for c in calls}[Morphology.FINE_PLEOMORPHIC] >= 0.5
+    # coarse heterogeneous fragments (0.5-1 mm, 11 pixels across here) show their outlines
+    coarse = [
+        calc(30 + i, 22 + 0.5 * i, 31.0, diameter_mm=0.8, elongation=1.1, solidity=0.7)
+        for i in range(3)
+    ]
+    calls = morphology_calls(dots + coarse, FindingKind.CLUSTER, SPACING_MM, model=None)
+    assert calls[0] == MorphologyCall(descriptor=Morphology.COARSE_HETEROGENEOUS, confidence=1.0)
 
 
 def characterise_cluster(members: list[Calcification]) -> Finding:
@@ -538,9 +546,8 @@ def test_adding_calcifications_never_lowers_a_cluster_calls_confidence(
     model_seed: int | None,
 ) -> None:
     """A call never falls when a calcification joins the cluster, with two exceptions: a call
-    one calcification makes (at most 1/3) may give way to others, and an irregular form (fine
-    pleomorphic, coarse heterogeneous: the group's impression) may weaken when a member of a
-    form that is not suspicious joins."""
+    one calcification makes (at most 1/3) may give way to others, and fine pleomorphic (the
+    group's impression) may weaken when a member of a form that is not suspicious joins."""
     model = None if model_seed is None else random_morphology_model(model_seed)
     rng = np.random.default_rng(7)
     members = pleomorphic_cluster(6, seed=3) + linear_branching(100, 5)

@@ -8,9 +8,8 @@ A finding's descriptors are the classes shown by at least ``CALL_MIN_COUNT`` mem
 calcifications never removes a call), plus "fine pleomorphic" when the sizes vary strongly. Each
 call's confidence grows with the number of members that show it and falls with the classifier's
 uncertainty and when the calcifications are too few pixels across to show their shape. In a
-cluster an irregular form (fine pleomorphic, coarse heterogeneous by shape) is also scaled by the
-share of suspicious members: it is the group's impression, which a few noisy outlines among many
-round specks do not make.
+cluster fine pleomorphic by shape is also scaled by the share of suspicious members: it is the
+group's impression, which a few noisy outlines among many round specks do not make.
 """
 
 from __future__ import annotations
@@ -220,9 +219,9 @@ def morphology_calls(
     Each member weighs the classifier's certainty times the shape reliability at this spacing.
     In a cluster the ``CONFIDENT_COUNT`` most certain members showing a form vote on it
     (:func:`_call_confidence`), so adding calcifications never lowers a call's confidence; in
-    other findings it is their mean weight. The exception: a cluster's fine pleomorphic and
-    coarse heterogeneous calls by shape are scaled by :func:`_irregular_strength` (the share of
-    suspicious members), so a round member joining may weaken them; a suspicious one never does.
+    other findings it is their mean weight. The exception: a cluster's fine pleomorphic call by
+    shape is scaled by :func:`_irregular_strength` (the share of suspicious members), so a round
+    member joining may weaken it; a suspicious one never does.
     A cluster with at least ``DERMAL_MIN_LUCENT`` lucent-centred members, ``DERMAL_MIN_SHARE`` of
     all, is dermal: those members are skin
     calcifications and skin leads the calls when firm (lucent centres mark skin calcifications,
@@ -447,11 +446,13 @@ def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:
     return (1.0 - doubt) * len(best) / t.CONFIDENT_COUNT
 
 
-_IMPRESSION_FORMS = frozenset({Morphology.FINE_PLEOMORPHIC, Morphology.COARSE_HETEROGENEOUS})
+#: Calls scaled by :func:`_irregular_strength`. Not coarse heterogeneous: its calcifications are
+#: 0.5-1 mm, 7-14 pixels across, so their angular outlines are seen, not noise.
+_IMPRESSION_FORMS = frozenset({Morphology.FINE_PLEOMORPHIC})
 
 
 def _irregular_strength(classes: Sequence[Morphology], weight: Sequence[float]) -> float:
-    """How far the share of suspicious members supports an irregular-form call, in [0, 1].
+    """How far the share of suspicious members supports a fine pleomorphic call, in [0, 1].
 
     The share counts members of weight above 0 (those that can show a shape) whose class is
     suspicious (:data:`SUSPICIOUS_MORPHOLOGIES`); the strength ramps from 0 at

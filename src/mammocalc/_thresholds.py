@@ -137,11 +137,10 @@ SHAPE_RELIABLE_PX = 3.0  # members this many pixels across give fully reliable s
 #: small members (about a diameter CV of 0.4 for 8 members); full confidence at its square.
 PLEOMORPHIC_MIN_SIZE_RATIO = 2.5
 PLEOMORPHIC_MIN_MEMBERS = 4  # second-largest and second-smallest differ from 4 members on
-#: An irregular form (fine pleomorphic, coarse heterogeneous) is the impression of a group, not of
-#: a few members: in a cluster its shape call is scaled by the share of members (those showing a
-#: shape) whose class is suspicious, from 0 at ``IRREGULAR_SHARE_NONE`` to 1 at
-#: ``IRREGULAR_SHARE_FULL``. A dozen punctate specks a few pixels across show two or three
-#: angular outlines by noise alone.
+#: Fine pleomorphic is the impression of a group, not of a few members: in a cluster its shape
+#: call is scaled by the share of members (those showing a shape) whose class is suspicious, from
+#: 0 at ``IRREGULAR_SHARE_NONE`` to 1 at ``IRREGULAR_SHARE_FULL``. A dozen punctate specks a few
+#: pixels across show two or three angular outlines by noise alone.
 IRREGULAR_SHARE_NONE = 0.2
 IRREGULAR_SHARE_FULL = 0.35
 #: A descriptor enters the probability fully from this confidence; below it, linearly less
