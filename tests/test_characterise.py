@@ -310,10 +310,23 @@ def test_morphology_model_with_other_features_is_refused() -> None:
 
 
 def base_cluster(kind: str, seed: int) -> list[Calcification]:
-    """Eight calcifications of one kind scattered over 5 mm."""
+    """Eight calcifications of one kind scattered over 5 mm ("mixed": eight dots and three
+    angular fragments, a share of suspicious members inside the fine pleomorphic ramp)."""
     if kind == "pleomorphic":
         return pleomorphic_cluster(8, seed)
     rng = np.random.default_rng(seed)
+    if kind == "mixed":
+        dots = base_cluster("punctate", seed)
+        return dots + [
+            calc(
+                50 + i,
+                20 + rng.uniform(0, 5),
+                30 + rng.uniform(0, 5),
+                diameter_mm=0.25,
+                solidity=0.7,
+            )
+            for i in range(3)
+        ]
     size, cnr = {"punctate": (0.3, 8.0), "amorphous": (0.15, 2.5), "round": (0.7, 8.0)}[kind]
     return [
         calc(i, 20 + rng.uniform(0, 5), 30 + rng.uniform(0, 5), diameter_mm=size, cnr=cnr)
@@ -321,7 +334,7 @@ def base_cluster(kind: str, seed: int) -> list[Calcification]:
     ]
 
 
-@pytest.mark.parametrize("kind", ["pleomorphic", "punctate", "amorphous", "round"])
+@pytest.mark.parametrize("kind", ["pleomorphic", "punctate", "amorphous", "round", "mixed"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_adding_fine_linear_branching_never_lowers_probability(kind: str, seed: int) -> None:
     base = base_cluster(kind, seed)

@@ -270,7 +270,7 @@ def _boxed(piece: Calcification, rows: tuple[int, int], cols: tuple[int, int]) -
 def test_a_large_rod_outlined_as_two_rods_and_small_pieces_is_one_macrocalcification(
     elongation: float, one_body: bool
 ) -> None:
-    """An 11 x 1.4 mm saturated rod whose flat core the detector outlined as two rods and four
+    """An 11 x 1.5 mm saturated rod whose flat core the detector outlined as two rods and four
     small pieces: the rods seed one body, so it is one large rod-like macrocalcification, not a
     cluster of category 4C. Stubby thick pieces (elongation 2.8, a casting's branch points) are
     no rods and seed nothing: the pieces, which make up the whole body, stay a cluster."""
@@ -550,8 +550,9 @@ def test_a_bent_artery_is_still_a_tram_track() -> None:
 
 
 def _winding(offsets_mm: list[float], start: int = 1) -> list[Calcification]:
-    """Segments 1.2 mm long along a track winding 2.5 mm either way over 24 mm (1.5 turns),
-    one line of them at each signed distance in ``offsets_mm`` from the centre line."""
+    """Segments about 1.1 mm long, every 1.2 mm along a track winding 2.5 mm either way over
+    24 mm (1.5 turns), one line of them at each signed distance in ``offsets_mm`` from the
+    centre line."""
     segments = []
     for k, col in enumerate(np.arange(20.0, 44.0, 1.2)):
         phase = 2 * np.pi * (col - 20.0) / 16.0
@@ -565,25 +566,48 @@ def _winding(offsets_mm: list[float], start: int = 1) -> list[Calcification]:
     return segments
 
 
-def test_a_winding_artery_is_vascular_by_its_locally_paired_walls() -> None:
-    """A winding artery (walls 2 mm apart) no quadratic centre line follows: each wall segment
-    still has a parallel partner a lumen away on one side, so it is vascular. One wall of it is
-    a casting's track; three parallel tracks 0.9 mm apart are no vessel (the middle one has
-    neighbours on both sides); nor are two tracks whose distance keeps changing."""
-    walls = _winding([-1.0, 1.0])
+def _paired(members: list[Calcification]) -> bool:
+    """:func:`paired_walls` on the members' own principal axis and span, as ``is_vascular``."""
+    points = np.array([c.centroid_mm for c in members])
+    _, axis = principal_axis(points)
+    span_mm = float(np.ptp(points @ axis)) + max(c.shape.length_mm for c in members)
+    return paired_walls(members, axis, span_mm)
+
+
+@pytest.mark.parametrize("lumen_mm", [2.0, 2.8])
+def test_a_winding_artery_is_vascular_by_its_locally_paired_walls(lumen_mm: float) -> None:
+    """A winding artery (walls 2 or 2.8 mm apart: breast arteries reach about 3 mm) that no
+    quadratic centre line follows: each wall segment still has a parallel partner a lumen away
+    on one side, so it is vascular. One wall of it is a casting's track; three parallel tracks
+    0.9 mm apart are no vessel (the middle one has neighbours on both sides); nor are two
+    tracks whose distance keeps changing."""
+    walls = _winding([-lumen_mm / 2, lumen_mm / 2])
     points = np.array([c.centroid_mm for c in walls])
     _, axis = principal_axis(points)
     for track in (straight_track(points, axis), fit_track(points, axis)):
         assert not tram_track(segments_along(walls, track), track)
-    assert paired_walls(walls)
+    assert _paired(walls)
     (finding,) = run(walls)
     assert finding.kind is FindingKind.VASCULAR
-    assert not paired_walls(walls[::2])
+    assert not _paired(walls[::2])
     assert all(f.kind is not FindingKind.VASCULAR for f in run(walls[::2]))
-    assert not paired_walls(_winding([-0.9, 0.0, 0.9]))
+    assert not _paired(_winding([-0.9, 0.0, 0.9]))
     narrow, wide = _winding([-1.0, 0.2]), _winding([-1.0, 1.4], start=100)
     uneven = [c for k in range(0, len(walls), 2) for c in (narrow if k % 4 else wide)[k : k + 2]]
-    assert not paired_walls(uneven)
+    assert not _paired(uneven)
+
+
+def test_a_few_paired_fine_linear_pieces_among_specks_are_no_vessel() -> None:
+    """Two dozen specks in a 12 mm line with four fine linear pieces lying side by side in two
+    pairs 1 mm apart: the pieces pair like walls, but they are few and short against the track,
+    so the group stays a suspicious cluster; adding them must never make it benign."""
+    specks = [calc(i, 50.0 + 0.1 * (i % 3), 20.0 + 0.5 * i, 0.3) for i in range(1, 25)]
+    pieces = [
+        calc(30 + k, 50.0 + row, 24.0 + col, 0.4, elongation=5.0, orientation_deg=90.0)
+        for k, (row, col) in enumerate([(-0.5, 0.0), (0.5, 0.0), (-0.5, 6.0), (0.5, 6.0)])
+    ]
+    assert not _paired(specks + pieces)
+    assert [f.kind for f in run(specks + pieces)] == [FindingKind.CLUSTER]
 
 
 def test_one_track_of_thin_segments_is_not_vascular() -> None:

@@ -47,12 +47,7 @@ BODY_MIN_LEVEL_HOLLOW = 0.6  # ... a ring (rim, eggshell) less so; a mass under 
 BODY_MIN_OUTSIDE = 0.5  # a small seed's body must lie mostly beyond the pieces' outlines
 SEARCH_MARGIN_MM = 3.0  # window margin around the group; its pixels outside pieces are background
 MAX_MARGIN_MM = 12.0  # a body still reaching the window's edge at this margin is tissue
-_SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) are no macro seed ...
-#: ... unless it is a rod (``_group_features.is_rod``) at least ``ROD_MIN_WIDTH_MM`` wide: a large
-#: rod-like calcification, whose flat core the detector may outline as a rod or two and small
-#: pieces (simulator seed 9070: two rods and four pieces of one 11 mm rod made a "cluster" of
-#: category 4C). Vessel walls are thinner; so is a casting, whose thick branch points measure
-#: short and stubby (seed 13021: 1.1 x 3.1 mm, elongation 2.8), not as rods.
+_SEED_MAX_ELONGATION = 2.5  # tubular pieces (vessel segments) are no macro seed (see _is_seed)
 _PIECE_MARGIN_MM = 0.5  # pixels this close to a piece are not background
 _BODY_REACH_MM = 0.3  # pieces on the body's edge (rim pieces) belong to it
 _ALONE_GROWTH = 2.0  # a lone small piece whose body is this many times wider is a macro's piece
@@ -179,7 +174,15 @@ def _at(mask: np.ndarray, window: tuple[slice, slice], point: tuple[float, float
 
 
 def _is_seed(calc: Calcification, macro_diameter_mm: float) -> bool:
-    """A macro piece that is not a tube (a vessel wall's segment), or a thick rod."""
+    """A macro piece that is not a tube (a vessel wall's segment), or a thick rod.
+
+    A rod (``_group_features.is_rod``) at least ``ROD_MIN_WIDTH_MM`` wide is a large rod-like
+    calcification, whose flat core the detector may outline as a rod or two and small pieces
+    (simulator seed 9070: two rods and four pieces of one 11 mm rod made a "cluster" of category
+    4C). Its body must still be ``macro_diameter_mm`` thick, so in practice rods of about 1 mm
+    and more seed one. Vessel walls are thinner; a casting's thick branch points measure short
+    and stubby (seed 13021: 1.1 x 3.1 mm, axis ratio 2.8), not as rods.
+    """
     return calc.diameter_mm >= macro_diameter_mm and (
         calc.shape.elongation < _SEED_MAX_ELONGATION
         or (is_rod(calc) and calc.shape.width_mm >= ROD_MIN_WIDTH_MM)

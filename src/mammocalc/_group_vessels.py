@@ -9,9 +9,8 @@ centres (across = a + b t + c t^2 along the principal axis), and each segment's 
 direction are taken against that curve. The curve through all centres can close the gap between
 walls that are broken unevenly (one wall's segments mostly at one end), so a group is a tram
 track when it is one against the straight principal axis or against the curve. A long artery
-winds more than a quadratic follows; its walls are still paired locally: each segment has a
-parallel partner a lumen away on one side only, and the lumen keeps its width
-(:func:`paired_walls`).
+winds more than a quadratic follows; its walls are still paired locally: most segments have a
+parallel partner a lumen away, on one side, and the lumen keeps its width (:func:`paired_walls`).
 """
 
 from __future__ import annotations
@@ -54,6 +53,11 @@ PAIRED_MIN_ONE_SIDED = 0.9
 #: with 0.81-0.91 of their length paired and all one-sided; fine linear clusters in a line
 #: reached 0.51-0.72 paired, and grouped ones with 0.75 or more paired varied by 0.22 or more.
 PAIR_GAP_MAX_CV = 0.15
+#: ... and, as for a tram track, the paired segments cover ``COVERED_MIN_SHARE`` of the track's
+#: length and reach along ``WALL_MIN_REACH`` of it, and at least this share of the members is
+#: tubular: four paired fine linear pieces among two dozen specks are no vessel.
+PAIRED_MIN_TUBULAR_SHARE = 0.5
+WALL_MIN_SEGMENTS = 4  # two walls need at least this many tubular segments
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,8 @@ def is_vascular(members: list[Calcification]) -> bool:
     The track spans at least ``VASCULAR_MIN_EXTENT_MM``, its centres are at least
     ``TRACK_MIN_LINEARITY`` linear, and against the straight principal axis or the curved centre
     line (:func:`fit_track`) its tubular segments cover ``COVERED_MIN_SHARE`` of its length and
-    lie in two walls (:func:`tram_track`), or, wherever the track winds, its walls are paired
-    locally (:func:`paired_walls`).
+    lie in two walls (:func:`tram_track`), or its walls pair up locally, which needs no centre
+    line (:func:`paired_walls`: a winding artery).
     """
     if len(members) < 2:
         return False
@@ -119,7 +123,7 @@ def is_vascular(members: list[Calcification]) -> bool:
     span = float(np.ptp(points @ axis)) + max(c.shape.length_mm for c in members)
     if span < VASCULAR_MIN_EXTENT_MM or linearity < TRACK_MIN_LINEARITY:
         return False
-    if paired_walls(members):
+    if paired_walls(members, axis, span):
         return True
     for track in (straight_track(points, axis), fit_track(points, axis)):
         walls = segments_along(members, track)
@@ -138,7 +142,7 @@ def tram_track(walls: list[Calcification], track: Track) -> bool:
     within a wall (one track of a casting scatters about its line without a gap; specks or a
     short branch beside a casting are no second wall).
     """
-    if len(walls) < 4:
+    if len(walls) < WALL_MIN_SEGMENTS:
         return False
     along, across = track.offsets(np.array([c.centroid_mm for c in walls], float))
     order = np.argsort(across)
@@ -158,12 +162,7 @@ def tram_track(walls: list[Calcification], track: Track) -> bool:
 def segments_along(members: list[Calcification], track: Track) -> list[Calcification]:
     """The tubular members (``SEGMENT_MIN_LENGTH_MM``, ``SEGMENT_MIN_ELONGATION``) that run
     along the track where they lie (within ``ALONG_MIN_COSINE`` of its local direction)."""
-    tubular = [
-        c
-        for c in members
-        if c.shape.elongation >= SEGMENT_MIN_ELONGATION
-        and c.shape.length_mm >= SEGMENT_MIN_LENGTH_MM
-    ]
+    tubular = _tubular(members)
     if not tubular:
         return []
     along, _ = track.offsets(np.array([c.centroid_mm for c in tubular], float))
@@ -174,46 +173,93 @@ def segments_along(members: list[Calcification], track: Track) -> list[Calcifica
     return [c for c, cos in zip(tubular, cosines, strict=True) if cos > ALONG_MIN_COSINE]
 
 
-def paired_walls(members: list[Calcification]) -> bool:
-    """True when the tubular members pair up as the two walls of one vessel, locally.
-
-    Each tubular segment (``SEGMENT_MIN_LENGTH_MM``, ``SEGMENT_MIN_ELONGATION``) looks for
-    partners: segments within ``PAIR_MAX_ANGLE_DEG`` of its direction, beside it (along-offset at
-    most half their summed lengths) and ``WALL_GAP_MM`` across from it. It holds when at least 4
-    segments are tubular, ``PAIRED_MIN_SHARE`` of their length has a partner,
-    ``PAIRED_MIN_ONE_SIDED`` of the partnered ones have partners on one side only, and the
-    nearest partner's distance (the lumen) varies by at most ``PAIR_GAP_MAX_CV``. Nothing here
-    needs a centre line, so a winding artery passes as well as a straight one.
-    """
-    tubular = [
+def _tubular(members: list[Calcification]) -> list[Calcification]:
+    """The members at least ``SEGMENT_MIN_LENGTH_MM`` long and ``SEGMENT_MIN_ELONGATION``
+    elongated: segments of a tube."""
+    return [
         c
         for c in members
         if c.shape.elongation >= SEGMENT_MIN_ELONGATION
         and c.shape.length_mm >= SEGMENT_MIN_LENGTH_MM
     ]
-    if len(tubular) < 4:
+
+
+def paired_walls(members: list[Calcification], axis: np.ndarray, span_mm: float) -> bool:
+    """True when the tubular members pair up locally as the two walls of one vessel.
+
+    Each tubular segment (:func:`_tubular`) looks for partners (:func:`wall_partners`). It holds
+    when at least ``PAIRED_MIN_TUBULAR_SHARE`` of the members, and ``WALL_MIN_SEGMENTS`` or
+    more, are tubular; ``PAIRED_MIN_SHARE`` of the tubular length has a partner; the partnered
+    segments cover ``COVERED_MIN_SHARE`` of the track and reach along ``WALL_MIN_REACH`` of it
+    (end to end);
+    ``PAIRED_MIN_ONE_SIDED`` of them have partners on one side only; and the nearest partner's
+    distance (the lumen) varies by at most ``PAIR_GAP_MAX_CV``. Nothing here needs a centre
+    line, so a winding artery passes as well as a straight one.
+
+    Parameters
+    ----------
+    members : list of Calcification
+        One linked group.
+    axis : ndarray, shape (2,)
+        Unit principal axis of the members' centres (row, col).
+    span_mm : float
+        Length of the track along ``axis`` (mm).
+    """
+    tubular = _tubular(members)
+    enough = max(WALL_MIN_SEGMENTS, PAIRED_MIN_TUBULAR_SHARE * len(members))
+    if len(tubular) < enough:
         return False
-    centres = np.array([c.centroid_mm for c in tubular], float)
-    lengths = np.array([c.shape.length_mm for c in tubular], float)
-    degrees = np.array([c.shape.orientation_deg for c in tubular], float)
-    turn = np.abs((degrees[:, None] - degrees[None, :] + 90.0) % 180.0 - 90.0)
+    partner, across_mm = wall_partners(tubular)
+    paired = partner.any(axis=1)
+    lengths_mm = np.array([c.shape.length_mm for c in tubular], float)
+    covered_mm = float(lengths_mm[paired].sum())
+    if covered_mm < max(PAIRED_MIN_SHARE * lengths_mm.sum(), COVERED_MIN_SHARE * span_mm):
+        return False
+    along_mm = np.array([c.centroid_mm for c in tubular], float)[paired] @ axis
+    half_mm = 0.5 * lengths_mm[paired]
+    reach_mm = float(np.max(along_mm + half_mm) - np.min(along_mm - half_mm))
+    if reach_mm < WALL_MIN_REACH * span_mm:  # end to end, as ``span_mm`` is
+        return False
+    sides = np.where(partner, np.sign(across_mm), 0.0)[paired]
+    one_sided = ~((sides > 0).any(axis=1) & (sides < 0).any(axis=1))
+    if float(np.mean(one_sided)) < PAIRED_MIN_ONE_SIDED:
+        return False
+    lumen_mm = np.where(partner, np.abs(across_mm), np.inf).min(axis=1)[paired]
+    return bool(lumen_mm.std() <= PAIR_GAP_MAX_CV * lumen_mm.mean())
+
+
+def wall_partners(segments: list[Calcification]) -> tuple[np.ndarray, np.ndarray]:
+    """Which segments could be the opposite wall of which, and how far across.
+
+    Segment j partners segment i when it runs within ``PAIR_MAX_ANGLE_DEG`` of it, lies beside
+    it (along-offset at most half their summed lengths) and ``WALL_GAP_MM`` across from it.
+
+    Parameters
+    ----------
+    segments : list of Calcification
+        Tubular segments (``orientation_deg`` from the row axis).
+
+    Returns
+    -------
+    partner : ndarray of bool, shape (n, n)
+        ``partner[i, j]``: j partners i (never i itself).
+    across_mm : ndarray, shape (n, n)
+        Signed offset of j's centre from i's, along i's normal (mm).
+    """
+    centres_mm = np.array([c.centroid_mm for c in segments], float)
+    lengths_mm = np.array([c.shape.length_mm for c in segments], float)
+    degrees = np.array([c.shape.orientation_deg for c in segments], float)
+    turn_deg = np.abs((degrees[:, None] - degrees[None, :] + 90.0) % 180.0 - 90.0)
     radians = np.radians(degrees)
     direction = np.column_stack([np.cos(radians), np.sin(radians)])  # (row, col) per segment
-    offset = centres[None, :, :] - centres[:, None, :]  # offset[i, j]: from i to j (mm)
-    along = np.abs(np.einsum("ijk,ik->ij", offset, direction))
-    across = np.einsum("ijk,ik->ij", offset, direction[:, ::-1] * [-1.0, 1.0])
+    normal = np.column_stack([-direction[:, 1], direction[:, 0]])
+    offset_mm = centres_mm[None, :, :] - centres_mm[:, None, :]  # [i, j]: from i to j
+    along_mm = np.abs(np.einsum("ijk,ik->ij", offset_mm, direction))
+    across_mm = np.einsum("ijk,ik->ij", offset_mm, normal)
     partner = (
-        (turn <= PAIR_MAX_ANGLE_DEG)
-        & (along <= 0.5 * (lengths[:, None] + lengths[None, :]))
-        & (np.abs(across) >= WALL_GAP_MM[0])
-        & (np.abs(across) <= WALL_GAP_MM[1])
+        (turn_deg <= PAIR_MAX_ANGLE_DEG)
+        & (along_mm <= 0.5 * (lengths_mm[:, None] + lengths_mm[None, :]))
+        & (np.abs(across_mm) >= WALL_GAP_MM[0])
+        & (np.abs(across_mm) <= WALL_GAP_MM[1])
     )
-    paired = partner.any(axis=1)
-    if lengths[paired].sum() < PAIRED_MIN_SHARE * lengths.sum():
-        return False
-    sides = np.where(partner, np.sign(across), 0.0)
-    one_sided = np.asarray(~((sides > 0).any(axis=1) & (sides < 0).any(axis=1)), bool)
-    if one_sided[paired].mean() < PAIRED_MIN_ONE_SIDED:
-        return False
-    lumen = np.where(partner, np.abs(across), np.inf).min(axis=1)[paired]
-    return bool(lumen.std() <= PAIR_GAP_MAX_CV * lumen.mean())
+    return partner, across_mm

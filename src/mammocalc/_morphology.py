@@ -220,8 +220,8 @@ def morphology_calls(
     In a cluster the ``CONFIDENT_COUNT`` most certain members showing a form vote on it
     (:func:`_call_confidence`), so adding calcifications never lowers a call's confidence; in
     other findings it is their mean weight. The exception: a cluster's fine pleomorphic call by
-    shape is scaled by :func:`_irregular_strength` (the share of suspicious members), so a round
-    member joining may weaken it; a suspicious one never does.
+    shape is scaled by :func:`_irregular_strength` (the share of suspicious members), so a member
+    of a form that is not suspicious may weaken it when it joins; a suspicious one never does.
     A cluster with at least ``DERMAL_MIN_LUCENT`` lucent-centred members, ``DERMAL_MIN_SHARE`` of
     all, is dermal: those members are skin
     calcifications and skin leads the calls when firm (lucent centres mark skin calcifications,
@@ -446,8 +446,9 @@ def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:
     return (1.0 - doubt) * len(best) / t.CONFIDENT_COUNT
 
 
-#: Calls scaled by :func:`_irregular_strength`. Not coarse heterogeneous: its calcifications are
-#: 0.5-1 mm, 7-14 pixels across, so their angular outlines are seen, not noise.
+#: Calls scaled by :func:`_irregular_strength`. Not coarse heterogeneous: its fragments measure
+#: 0.35 mm and up (``COARSE_HETEROGENEOUS_MIN_MM``), 5 or more pixels across at 0.07 mm, so
+#: their angular outlines are more often seen than noise (docs/triage.md).
 _IMPRESSION_FORMS = frozenset({Morphology.FINE_PLEOMORPHIC})
 
 
@@ -457,7 +458,7 @@ def _irregular_strength(classes: Sequence[Morphology], weight: Sequence[float]) 
     The share counts members of weight above 0 (those that can show a shape) whose class is
     suspicious (:data:`SUSPICIOUS_MORPHOLOGIES`); the strength ramps from 0 at
     ``IRREGULAR_SHARE_NONE`` to 1 at ``IRREGULAR_SHARE_FULL``. Adding a suspicious member never
-    lowers it; adding a round one may.
+    lowers it; adding one of a form that is not suspicious may.
     """
     shown = [k for k, w in zip(classes, weight, strict=True) if w > 0.0]
     if not shown:
