@@ -310,7 +310,10 @@ def morphology_calls(
         calls[label] = (_call_confidence([weight[i] for i in rows], kind) * share, len(rows))
     first = Morphology.SKIN if dermal else None
     ordered = sorted(calls.items(), key=lambda kv: _call_order(kv[0], *kv[1], first=first))
-    return [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
+    made = [MorphologyCall(descriptor=m, confidence=round(c, 4)) for m, (c, _) in ordered]
+    # a call of confidence 0 (shown only by specks too small to show a shape, or scaled away)
+    # says nothing to the reader; the first call stays, whatever its confidence
+    return made[:1] + [c for c in made[1:] if c.confidence > 0.0]
 
 
 def skin_by_place(
