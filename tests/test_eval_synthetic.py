@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from _eval_fakes import finding, image_result
-from mammocalc.evaluate.synthetic import evaluate_synthetic
+from mammocalc.evaluate.synthetic import (
+    evaluate_synthetic,
+    score_image,
+    summarise,
+    visible_clusters,
+)
 from mammocalc.models import Calcification, ImageResult, Mammogram, Shape
 from mammocalc.simulate.truth import SimulatedImage, Truth, TruthCalcification, TruthFinding
 from mammocalc.vocabulary import (
@@ -175,3 +180,37 @@ def test_no_findings_gives_null_figures() -> None:
     assert result["froc"]["sensitivity_at_fp"]["1"] == 0.0
     assert result["morphology"]["micro_accuracy"] is None
     assert result["category"]["agreement"] is None
+
+
+def test_visible_cluster_froc_leaves_out_clusters_below_the_noise() -> None:
+    truth = _truth(1, SPACING, "a", "x")
+    faint = [
+        _truth_calc(10, (70.0, 20.0)),
+        _truth_calc(11, (70.0, 24.0), visible=False),
+        _truth_calc(12, (74.0, 22.0), visible=False),
+    ]
+    second = truth.findings[0].model_copy(
+        update={"id": "T2", "calcification_ids": [10, 11, 12], "centroid_px": (71.0, 22.0)}
+    )
+    truth = truth.model_copy(
+        update={
+            "calcifications": [*truth.calcifications, *faint],
+            "findings": [*truth.findings, second],
+        }
+    )
+    assert visible_clusters(truth) == {"T1"}
+    result = image_result(
+        [
+            finding((24.0, 26.0), 0.9),  # hits the visible cluster T1
+            finding((71.0, 22.0), 0.8),  # hits T2, one visible member of three
+            finding((5.0, 95.0), 0.7),  # hits nothing: a false cluster
+        ],
+        spacing_mm=SPACING,
+    )
+    figures = summarise([score_image(result, truth)])
+    assert figures["n_truth_clusters"] == 2 and figures["n_visible_clusters"] == 1
+    every = figures["froc"]["points"]
+    assert every["sensitivity"][-1] == 1.0 and every["fp_rate"][-1] == 1.0
+    shown = figures["visible_cluster_froc"]["points"]
+    # the finding on T2 is neither a hit nor a false positive among the visible clusters
+    assert shown["sensitivity"] == [0.0, 1.0, 1.0] and shown["fp_rate"] == [0.0, 0.0, 1.0]

@@ -4,7 +4,11 @@ Per calcification: a detection hits a visible truth calcification when its centr
 0.5 mm of the truth centre or inside the truth outline (issue 4); false positives are counted
 per cm^2 of breast. Detections of calcifications the simulator marks invisible are neither hits
 nor false positives. Per cluster: a finding hits a truth cluster when its centre lies within
-max(extent / 2, 5 mm) of the truth centre (the mini-MIAS rule); false clusters per image.
+max(extent / 2, 5 mm) of the truth centre (the mini-MIAS rule); false clusters per image. The
+cluster FROC counts every truth cluster; a second one counts only the *visible* clusters, those
+with at least ``CLUSTER_VISIBLE_MIN`` visible members (amorphous clusters are often below the noise
+by design, docs/simulation.md), and, as for calcifications, a finding hitting an invisible cluster
+is then neither a hit nor a false positive.
 Descriptors and categories are compared on matched findings. Everything is broken down by pixel
 spacing and by breast density.
 """
@@ -31,6 +35,9 @@ if TYPE_CHECKING:
 
 CALCIFICATION_HIT_MM = 0.5
 CLUSTER_HIT_MIN_MM = 5.0
+#: A truth cluster is visible when at least this many of its members are (the simulator's
+#: matched-filter CNR above 3): the fewest a cluster has (``Settings.cluster_min_count``).
+CLUSTER_VISIBLE_MIN = 3
 CALCIFICATION_FP_PER_CM2: tuple[float, ...] = (0.1, 0.2, 0.4, 1.0, 2.0)
 NONE_LABEL = "none"
 
@@ -44,6 +51,7 @@ __all__ = [
     "score_image",
     "simulate_default",
     "summarise",
+    "visible_clusters",
 ]
 
 
@@ -61,6 +69,8 @@ class ImageScore:
     n_visible: int = 0
     cluster_marks: list[Mark] = field(default_factory=list)
     n_truth_clusters: int = 0
+    visible_cluster_marks: list[Mark] = field(default_factory=list)
+    n_visible_clusters: int = 0
     matched: list[dict[str, Any]] = field(default_factory=list)
     n_truth_findings: int = 0
 
@@ -129,6 +139,17 @@ def _matched_truth(finding: Finding, truth: Truth) -> TruthFinding | None:
     return None if best is None else best[1]
 
 
+def visible_clusters(truth: Truth) -> set[str]:
+    """Ids of the truth clusters with at least ``CLUSTER_VISIBLE_MIN`` visible members."""
+    shown = {c.id for c in truth.calcifications if c.visible}
+    return {
+        f.id
+        for f in truth.findings
+        if f.kind == FindingKind.CLUSTER
+        and sum(i in shown for i in f.calcification_ids) >= CLUSTER_VISIBLE_MIN
+    }
+
+
 def score_image(result: ImageResult, truth: Truth) -> ImageScore:
     """Match one image's detections and findings to its truth (pure)."""
     score = ImageScore(
@@ -141,15 +162,21 @@ def score_image(result: ImageResult, truth: Truth) -> ImageScore:
     )
     score.calcification_marks, score.n_visible = calcification_marks(result, truth)
     score.n_truth_clusters = sum(f.kind == FindingKind.CLUSTER for f in truth.findings)
+    visible = visible_clusters(truth)
+    score.n_visible_clusters = len(visible)
     score.n_truth_findings = len(truth.findings)
     best: dict[str, tuple[float, Finding, TruthFinding]] = {}
     for finding in result.findings:
         target = _matched_truth(finding, truth)
         if target is None:
             score.cluster_marks.append((finding.detection_score, None))
+            score.visible_cluster_marks.append((finding.detection_score, None))
             continue
         if target.kind == FindingKind.CLUSTER:
-            score.cluster_marks.append((finding.detection_score, f"{truth.seed}:{target.id}"))
+            mark = (finding.detection_score, f"{truth.seed}:{target.id}")
+            score.cluster_marks.append(mark)
+            if target.id in visible:
+                score.visible_cluster_marks.append(mark)
         if finding.detection_score > best.get(target.id, (-1.0,))[0]:
             best[target.id] = (finding.detection_score, finding, target)
     score.matched = [_pair(found, target) for _, found, target in best.values()]
@@ -227,6 +254,8 @@ def summarise(scores: Sequence[ImageScore]) -> dict[str, Any]:
     )
     n_clusters = sum(s.n_truth_clusters for s in scores)
     cluster_curve = froc([s.cluster_marks for s in scores], n_clusters) if n_clusters else None
+    n_shown = sum(s.n_visible_clusters for s in scores)
+    shown_curve = froc([s.visible_cluster_marks for s in scores], n_shown) if n_shown else None
     pairs = [p for s in scores for p in s.matched]
     calc_block = froc_summary(calc_curve)
     if calc_curve is not None:
@@ -236,6 +265,8 @@ def summarise(scores: Sequence[ImageScore]) -> dict[str, Any]:
         "n_images": len(scores),
         "froc": froc_summary(cluster_curve),
         "n_truth_clusters": n_clusters,
+        "visible_cluster_froc": froc_summary(shown_curve),
+        "n_visible_clusters": n_shown,
         "calcification_froc": calc_block,
         "n_truth_calcifications": n_visible,
         "breast_area_cm2": area_cm2,
@@ -367,6 +398,6 @@ def _by(scores: Sequence[ImageScore], key: Callable[[ImageScore], str]) -> dict[
 
 def _without_points(block: dict[str, Any]) -> dict[str, Any]:
     """Group figures keep the summary of each curve, not all its points (the JSON stays small)."""
-    for key in ("froc", "calcification_froc"):
+    for key in ("froc", "calcification_froc", "visible_cluster_froc"):
         block[key].pop("points", None)
     return block
