@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -167,3 +168,33 @@ def test_invalid_environment_setting_is_one_sentence(
     result = runner.invoke(app, ["analyze", str(cluster_png)])
     assert result.exit_code == 2
     assert "MAMMOCALC_MAX_PIXELS" in result.output and "Traceback" not in result.output
+
+
+def test_research_operating_point_lowers_thresholds_and_is_recorded(
+    cluster_png: Path, tmp_path: Path
+) -> None:
+    def run(*extra: str) -> dict[str, Any]:
+        out = tmp_path / (extra[-1] if extra else "default")
+        args = ["analyze", str(cluster_png), "--out", str(out), "--report", "json", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        report: dict[str, Any] = json.loads(next(out.glob("*.json")).read_text())
+        return report
+
+    screening, research = run(), run("--operating-point", "research")
+    used = research["provenance"]["parameters"]
+    assert used["operating_point"] == "research"
+    assert used["finding_threshold"] == 0.0 and used["detection_threshold"] == 0.5
+    assert screening["provenance"]["parameters"]["operating_point"] == "screening"
+
+    def count(report: dict[str, Any], key: str) -> int:
+        return sum(len(image[key]) for image in report["images"])
+
+    assert count(research, "calcifications") > count(screening, "calcifications")
+    assert count(research, "findings") >= count(screening, "findings") >= 1
+
+
+def test_unknown_operating_point_is_one_sentence(cluster_png: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(cluster_png), "--operating-point", "fast"])
+    assert result.exit_code == 2
+    assert "operating" in result.output.lower() and "Traceback" not in result.output

@@ -9,6 +9,7 @@ import pytest
 
 from mammocalc._detect_score import CALC_FEATURES
 from mammocalc._group_score import CLUSTER_FEATURES, MACRO_FEATURES
+from mammocalc.errors import ParameterError
 from mammocalc.settings import Settings
 
 
@@ -40,3 +41,19 @@ def test_settings_thresholds_are_the_training_runs_operating_points() -> None:
         assert settings.detection_threshold == metadata["detection_threshold"]
         assert settings.finding_threshold == metadata["finding_threshold"]
         assert settings.finding_threshold_film == metadata["finding_threshold_film"]
+
+
+def test_operating_points_set_thresholds_unless_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    research = Settings(operating_point="research")
+    assert (research.detection_threshold, research.finding_threshold) == (0.5, 0.0)
+    assert research.finding_threshold_film == 0.0
+    assert Settings(operating_point="research", finding_threshold=0.2).finding_threshold == 0.2
+    assert Settings(operating_point="screening") == Settings()
+    monkeypatch.setenv("MAMMOCALC_OPERATING_POINT", "research")
+    monkeypatch.setenv("MAMMOCALC_DETECTION_THRESHOLD", "0.55")
+    from_env = Settings.from_env()
+    assert from_env.operating_point == "research" and from_env.finding_threshold == 0.0
+    assert from_env.detection_threshold == 0.55  # an explicit variable wins over the point
+    monkeypatch.setenv("MAMMOCALC_OPERATING_POINT", "fast")
+    with pytest.raises(ParameterError, match="MAMMOCALC_OPERATING_POINT"):
+        Settings.from_env()

@@ -94,6 +94,14 @@ def analyze(
             "or MAMMOCALC_MAX_PIXELS).",
         ),
     ] = None,
+    operating_point: Annotated[
+        str | None,
+        typer.Option(
+            "--operating-point",
+            help="Threshold set: screening (default: few false marks) or research (every "
+            "candidate group above the hard floors, ranked by its detection score).",
+        ),
+    ] = None,
 ) -> None:
     """Analyse mammograms: files of one study are read as one exam.
 
@@ -105,7 +113,7 @@ def analyze(
     formats = _formats(report)
     console = Console(stderr=json_out)
     with user_errors():
-        settings = Settings.from_env(max_pixels=max_pixels)
+        settings = Settings.from_env(max_pixels=max_pixels, operating_point=operating_point)
         outcome = analyze_files(
             paths,
             out_dir=out,

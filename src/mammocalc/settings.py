@@ -8,10 +8,28 @@ category cut-offs), with the reference it comes from.
 from __future__ import annotations
 
 import os
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mammocalc.errors import ParameterError
+
+OperatingPoint = Literal["screening", "research"]
+
+#: Threshold sets per use (docs/detection.md, "Operating points"). ``screening`` is the trained
+#: defaults: about 0.1 false calcifications per cm^2 and 0.3 false findings per image on held-out
+#: simulator images, 1 false mark per image on mini-MIAS film. ``research`` reports every group
+#: above the detector's hard floors and calcifications down to score 0.5, so that one run gives
+#: a whole FROC curve (each finding keeps its ``detection_score``) at the price of many false
+#: marks. A threshold given explicitly (argument or ``MAMMOCALC_*`` variable) still wins.
+OPERATING_POINTS: dict[str, dict[str, float]] = {
+    "screening": {},
+    "research": {
+        "detection_threshold": 0.5,
+        "finding_threshold": 0.0,
+        "finding_threshold_film": 0.0,
+    },
+}
 
 
 class Settings(BaseModel):
@@ -19,6 +37,11 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    operating_point: OperatingPoint = Field(
+        "screening",
+        description="named threshold set (OPERATING_POINTS): screening or research; thresholds "
+        "given explicitly override it",
+    )
     # reading
     default_spacing_mm: float = Field(
         0.1, gt=0, description="spacing assumed (with a warning) when none is given"
@@ -54,6 +77,15 @@ class Settings(BaseModel):
         le=1,
         description="minimum finding detection score reported on digitised film (scores run lower)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _operating_point_thresholds(cls, data: Any) -> Any:
+        """Fill the thresholds the named operating point sets, unless given explicitly."""
+        if not isinstance(data, dict):
+            return data
+        point = OPERATING_POINTS.get(str(data.get("operating_point", "screening")), {})
+        return {**point, **data}
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from mammocalc._progress import progress_bar
+from mammocalc.errors import ParameterError
 from mammocalc.evaluate.tables import print_result
+from mammocalc.settings import OPERATING_POINTS, Settings
 
 __all__ = ["bench_command", "evaluate_app", "write_outputs"]
 
@@ -35,6 +38,24 @@ PlotsOption = Annotated[
 BootstrapOption = Annotated[
     int, typer.Option("--bootstrap", help="Bootstrap resamples for the 95% intervals.")
 ]
+OperatingPointOption = Annotated[
+    str,
+    typer.Option(
+        "--operating-point",
+        help="Threshold set the pipeline runs at: screening (the product's default) or research.",
+    ),
+]
+
+
+def _settings(operating_point: str) -> Settings:
+    """Default settings at ``operating_point`` (environment variables are not read, so that a
+    benchmark is the product's default unless asked otherwise)."""
+    try:
+        return Settings.model_validate({"operating_point": operating_point})
+    except ValidationError:
+        raise ParameterError(
+            f"--operating-point {operating_point!r}: choose one of {', '.join(OPERATING_POINTS)}."
+        ) from None
 
 
 def write_outputs(
@@ -63,6 +84,7 @@ def mini_mias_command(
     ] = None,
     bootstrap: BootstrapOption = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    operating_point: OperatingPointOption = "screening",
 ) -> None:
     """Cluster-level FROC and malignancy AUC on mini-MIAS (with and without mdb212, mdb214)."""
     from mammocalc.evaluate.mini_mias import evaluate_mini_mias, list_images
@@ -74,6 +96,7 @@ def mini_mias_command(
         result = evaluate_mini_mias(
             directory,
             limit=limit,
+            settings=_settings(operating_point),
             n_bootstrap=bootstrap,
             seed=seed,
             on_image=lambda ref: progress.update(task, advance=1, description=ref),
@@ -111,6 +134,7 @@ def synthetic_command(
     ] = None,
     json_path: JsonOption = None,
     plots: PlotsOption = None,
+    operating_point: OperatingPointOption = "screening",
 ) -> None:
     """FROC per calcification and per cluster, descriptor and category agreement on simulations."""
     from mammocalc.evaluate.synthetic import evaluate_synthetic
@@ -123,6 +147,7 @@ def synthetic_command(
             seed=seed,
             spacings_mm=tuple(spacing) if spacing else (0.07, 0.1),
             scenes=scene,
+            settings=_settings(operating_point),
             on_image=lambda s: progress.update(task, advance=1, description=f"seed {s}"),
         )
     write_outputs(result, json_path, plots, console)
