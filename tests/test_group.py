@@ -463,6 +463,45 @@ def test_a_loop_crossed_by_its_thread_is_a_knotted_suture() -> None:
     assert loop_with(edge, 1.0).features["strand_across"] == 0.0
 
 
+def _bar_piece(i: int, row_px: float, col0_px: float, col1_px: float) -> Calcification:
+    """A piece outlined as a 0.4 mm bar along row ``row_px`` from ``col0_px`` to ``col1_px``."""
+    outline = [(row_px - 2, col0_px), (row_px - 2, col1_px), (row_px + 2, col1_px)]
+    outline.append((row_px + 2, col0_px))
+    middle = (col0_px + col1_px) / 2
+    piece = calc(i, row_px * SPACING_MM, middle * SPACING_MM, 0.4, elongation=3.0)
+    return piece.model_copy(update={"outline_px": outline})
+
+
+def test_thin_arcs_around_a_lucent_inside_are_one_ring_without_a_bright_body() -> None:
+    """A suture loop or thin eggshell the detector broke into short arcs, too faint for a body
+    at half a piece's contrast (flat pixels here): the arcs' outlines enclose a lucent inside, so
+    they are one hollow macrocalcification, not a cluster of fine linear pieces (category 4C on
+    simulator sutures). With pieces along a chord across it, the inside splits in two: a knot."""
+    step = 2 * np.pi / 10
+    arcs = [_arc_piece(i, i * step, (i + 0.9) * step, 20, 24) for i in range(10)]
+    (ring,) = _on_pixels(_speckled(), arcs)
+    assert ring.kind is FindingKind.MACROCALCIFICATION
+    assert ring.features["lucent_centre"] == 1.0 and ring.features["strand_across"] == 0.0
+    chord = [_bar_piece(20 + i, 496, 478 + 15 * i, 490 + 15 * i) for i in range(3)]
+    (knotted,) = _on_pixels(_speckled(), [*arcs, *chord])
+    assert knotted.kind is FindingKind.MACROCALCIFICATION
+    assert sorted(knotted.calcification_ids) == list(range(10)) + [20, 21, 22]
+    assert knotted.features["strand_across"] == 1.0
+
+
+def test_specks_around_a_circle_or_arcs_around_no_inside_are_no_ring() -> None:
+    """Specks a millimetre apart around a circle enclose nothing at the 0.3 mm bridge, and arcs
+    around barely any inside (0.6 mm across, less once bridged) are a clump: both stay clusters."""
+    angles = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+    specks = [calc(i, 50 + 2.2 * np.sin(a), 50 + 2.2 * np.cos(a)) for i, a in enumerate(angles)]
+    (found,) = _on_pixels(_speckled(), specks)
+    assert found.kind is FindingKind.CLUSTER
+    step = 2 * np.pi / 6
+    small = [_arc_piece(i, i * step, (i + 0.9) * step, 3, 7) for i in range(6)]
+    (clump,) = _on_pixels(_speckled(), small)
+    assert clump.kind is FindingKind.CLUSTER
+
+
 def test_a_thin_bright_casting_stays_a_cluster() -> None:
     """Fine linear calcifications casting a duct join into one sharp body, but a thin one: they
     must never become a benign macrocalcification."""

@@ -196,7 +196,7 @@ def _root(owner: np.ndarray, k: int) -> int:
     return k
 
 
-def _window(
+def group_window(
     members: list[Calcification], shape: tuple[int, ...], margin_px: float
 ) -> tuple[slice, slice]:
     points = np.array([p for c in members for p in (c.outline_px or [c.centroid_px])], float)
@@ -205,7 +205,9 @@ def _window(
     return slice(int(low[0]), int(high[0])), slice(int(low[1]), int(high[1]))
 
 
-def _filled(calc: Calcification, window: tuple[slice, slice], shape: tuple[int, ...]) -> np.ndarray:
+def filled_outline(
+    calc: Calcification, window: tuple[slice, slice], shape: tuple[int, ...]
+) -> np.ndarray:
     """The calcification's outline filled, in window pixels (its centre pixel at least)."""
     mask = np.zeros(shape[:2], bool)
     outline = np.array(calc.outline_px or [calc.centroid_px], float)
@@ -250,11 +252,11 @@ def _body(
     """
     margin_mm = SEARCH_MARGIN_MM
     while margin_mm <= MAX_MARGIN_MM:
-        window = _window(members, pixels.shape, margin_mm / spacing_mm)
+        window = group_window(members, pixels.shape, margin_mm / spacing_mm)
         image = pixels[window].astype(np.float32)
         if image.size == 0:  # the pieces lie outside ``pixels``
             return None
-        masks = [_filled(c, window, image.shape) for c in members]
+        masks = [filled_outline(c, window, image.shape) for c in members]
         background = _background(image, masks, _PIECE_MARGIN_MM / spacing_mm)
         peak = float(np.percentile(image[masks[seed]], 90))
         if peak <= background:
@@ -305,9 +307,14 @@ def _inside_level(
 
 def _split_inside(body: np.ndarray, above: np.ndarray, spacing_mm: float) -> bool:
     """Whether the inside of a body (its filled region less the part above half contrast) falls
-    into two sizeable parts: a strand across a ring (``STRAND_MIN_SHARE``,
-    ``STRAND_MIN_HOLE_MM2``)."""
-    labels, count = ndi.label(body & ~above)
+    into two sizeable parts: a strand across a ring (:func:`split_in_two`)."""
+    return split_in_two(body & ~above, spacing_mm)
+
+
+def split_in_two(inside: np.ndarray, spacing_mm: float) -> bool:
+    """Whether the pixels of ``inside`` (bool, any shape) form two sizeable parts: the second
+    largest at least ``STRAND_MIN_SHARE`` of the largest and ``STRAND_MIN_HOLE_MM2`` in area."""
+    labels, count = ndi.label(inside)
     if count < 2:
         return False
     first, second = np.sort(np.bincount(labels.ravel())[1:])[::-1][:2]

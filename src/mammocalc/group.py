@@ -17,7 +17,9 @@ Rules (``settings`` holds every number; reference sections 3-4):
   detector outlined in parts); so are the pieces that lie in one
   bright, sharp-edged body at least ``macro_diameter_mm`` thick around a macro piece or a group's
   brightest piece (``_group_bodies``: a coarse, rim or dystrophic calcification larger than the
-  detector's background scale shows as lobes and small edge pieces, not a cluster).
+  detector's background scale shows as lobes and small edge pieces, not a cluster); and so are
+  thin arcs whose outlines enclose a lucent inside (``_group_rings``: a suture loop or eggshell
+  broken up by the detector).
 * Distribution: *diffuse* when the group spans half the breast, *regional* beyond 20 mm, *segmental*
   when that large group is a wedge pointing at the nipple, *linear* when at least five members lie
   on a line (PCA linearity 0.95, 0.9 from eight members: three specks line up by chance half the
@@ -50,6 +52,7 @@ from mammocalc._group_features import (
     is_rod,
     principal_axis,
 )
+from mammocalc._group_rings import ring_of_pieces
 from mammocalc._group_score import detection_score
 from mammocalc._group_vessels import is_vascular
 from mammocalc._thresholds import REGIONAL_NEARBY_MM, ROD_MIN_WIDTH_MM
@@ -130,6 +133,13 @@ def group(
             bodies, rest = coarse_bodies(
                 linked, mammogram.pixels, mammogram.spacing_mm, settings.macro_diameter_mm
             )
+            ring = (
+                None
+                if bodies
+                else ring_of_pieces(linked, mammogram.pixels.shape, mammogram.spacing_mm)
+            )
+            if ring is not None:
+                bodies, rest = [ring[0]], ring[1]
         drafts += [(FindingKind.MACROCALCIFICATION, body.members, None, body) for body in bodies]
         in_cluster.update(c.id for body in bodies for c in body.members)
         for members in _linked_groups(rest, settings.cluster_link_mm) if bodies else [rest]:
