@@ -201,8 +201,8 @@ def test_a_few_angular_outlines_among_many_dots_are_no_irregular_form() -> None:
     fourteen dots (under a fifth of the group; noise gives a dozen specks a few pixels across that
     many) leave the cluster punctate; fine pleomorphic, scaled to 0, is not reported.
     Fine linear pieces added to it count as suspicious and firm the call again (six of twenty
-    members suspicious). Coarse heterogeneous fragments are large enough to show their outlines:
-    not scaled."""
+    members suspicious). Coarse heterogeneous is scaled on a steeper ramp (0.2 -> 0.25): three
+    fragments among the dots are no coarse heterogeneous group either, five (a quarter) are."""
     dots = [calc(i, 20 + 0.3 * i, 30.0, diameter_mm=0.3) for i in range(14)]
     angular = [
         calc(20 + i, 22 + 0.5 * i, 31.0, diameter_mm=0.25, elongation=1.1, solidity=0.7)
@@ -218,11 +218,13 @@ def test_a_few_angular_outlines_among_many_dots_are_no_irregular_form() -> None:
     ]
     calls = morphology_calls(dots + angular + lines, FindingKind.CLUSTER, SPACING_MM, model=None)
     assert {c.descriptor: c.confidence for c in calls}[Morphology.FINE_PLEOMORPHIC] >= 0.5
-    # coarse heterogeneous fragments (0.5-1 mm, 11 pixels across here) show their outlines
     coarse = [
         calc(30 + i, 22 + 0.5 * i, 31.0, diameter_mm=0.8, elongation=1.1, solidity=0.7)
-        for i in range(3)
+        for i in range(5)
     ]
+    calls = morphology_calls(dots + coarse[:3], FindingKind.CLUSTER, SPACING_MM, model=None)
+    assert calls[0].descriptor == Morphology.PUNCTATE
+    assert Morphology.COARSE_HETEROGENEOUS not in {c.descriptor for c in calls}
     calls = morphology_calls(dots + coarse, FindingKind.CLUSTER, SPACING_MM, model=None)
     assert calls[0] == MorphologyCall(descriptor=Morphology.COARSE_HETEROGENEOUS, confidence=1.0)
 

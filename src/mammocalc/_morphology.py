@@ -219,9 +219,10 @@ def morphology_calls(
     Each member weighs the classifier's certainty times the shape reliability at this spacing.
     In a cluster the ``CONFIDENT_COUNT`` most certain members showing a form vote on it
     (:func:`_call_confidence`), so adding calcifications never lowers a call's confidence; in
-    other findings it is their mean weight. The exception: a cluster's fine pleomorphic call by
-    shape is scaled by :func:`_irregular_strength` (the share of suspicious members), so a member
-    of a form that is not suspicious may weaken it when it joins; a suspicious one never does.
+    other findings it is their mean weight. The exception: a cluster's fine pleomorphic (by
+    shape) and coarse heterogeneous calls are scaled by :func:`_irregular_strength` (the share of
+    suspicious members), so a member of a form that is not suspicious may weaken them when it
+    joins; a suspicious one never does.
     A cluster with at least ``DERMAL_MIN_LUCENT`` lucent-centred members, ``DERMAL_MIN_SHARE`` of
     all, is dermal: those members are skin
     calcifications and skin leads the calls when firm (lucent centres mark skin calcifications,
@@ -295,10 +296,9 @@ def morphology_calls(
             continue
         calls[label] = (_call_confidence([weight[i] for i in rows], kind), len(rows))
     if kind == FindingKind.CLUSTER:
-        strength = _irregular_strength(classes, weight)
-        for label in _IMPRESSION_FORMS & calls.keys():
+        for label in _IMPRESSION_FORMS.keys() & calls.keys():
             confidence, count = calls[label]
-            calls[label] = (confidence * strength, count)
+            calls[label] = (confidence * _irregular_strength(classes, weight, label), count)
     pleomorphic = _pleomorphism_confidence(members, classes, weight)
     if pleomorphic > calls.get(Morphology.FINE_PLEOMORPHIC, (0.0, 0))[0]:
         calls[Morphology.FINE_PLEOMORPHIC] = (pleomorphic, 0)
@@ -449,26 +449,31 @@ def _call_confidence(weights: Sequence[float], kind: FindingKind) -> float:
     return (1.0 - doubt) * len(best) / t.CONFIDENT_COUNT
 
 
-#: Calls scaled by :func:`_irregular_strength`. Not coarse heterogeneous: its fragments measure
-#: 0.35 mm and up (``COARSE_HETEROGENEOUS_MIN_MM``), 5 or more pixels across at 0.07 mm, so
-#: their angular outlines are more often seen than noise (docs/triage.md).
-_IMPRESSION_FORMS = frozenset({Morphology.FINE_PLEOMORPHIC})
+#: Calls scaled by :func:`_irregular_strength`, with the share ramp of each (none, full): a
+#: group's fine pleomorphic or coarse heterogeneous impression needs more than a few members
+#: (docs/triage.md).
+_IMPRESSION_FORMS: dict[Morphology, tuple[float, float]] = {
+    Morphology.FINE_PLEOMORPHIC: (t.IRREGULAR_SHARE_NONE, t.IRREGULAR_SHARE_FULL),
+    Morphology.COARSE_HETEROGENEOUS: (t.COARSE_SHARE_NONE, t.COARSE_SHARE_FULL),
+}
 
 
-def _irregular_strength(classes: Sequence[Morphology], weight: Sequence[float]) -> float:
-    """How far the share of suspicious members supports a fine pleomorphic call, in [0, 1].
+def _irregular_strength(
+    classes: Sequence[Morphology], weight: Sequence[float], form: Morphology
+) -> float:
+    """How far the share of suspicious members supports a cluster's ``form`` call, in [0, 1].
 
     The share counts members of weight above 0 (those that can show a shape) whose class is
-    suspicious (:data:`SUSPICIOUS_MORPHOLOGIES`); the strength ramps from 0 at
-    ``IRREGULAR_SHARE_NONE`` to 1 at ``IRREGULAR_SHARE_FULL``. Adding a suspicious member never
-    lowers it; adding one of a form that is not suspicious may.
+    suspicious (:data:`SUSPICIOUS_MORPHOLOGIES`); the strength ramps from 0 to 1 between the
+    form's two shares in :data:`_IMPRESSION_FORMS`. Adding a suspicious member never lowers it;
+    adding one of a form that is not suspicious may.
     """
     shown = [k for k, w in zip(classes, weight, strict=True) if w > 0.0]
     if not shown:
         return 0.0
     share = sum(k in SUSPICIOUS_MORPHOLOGIES for k in shown) / len(shown)
-    span = t.IRREGULAR_SHARE_FULL - t.IRREGULAR_SHARE_NONE
-    return float(np.clip((share - t.IRREGULAR_SHARE_NONE) / span, 0.0, 1.0))
+    none, full = _IMPRESSION_FORMS[form]
+    return float(np.clip((share - none) / (full - none), 0.0, 1.0))
 
 
 def _pleomorphism_confidence(

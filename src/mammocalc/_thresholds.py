@@ -143,6 +143,13 @@ PLEOMORPHIC_MIN_MEMBERS = 4  # second-largest and second-smallest differ from 4 
 #: pixels across show two or three angular outlines by noise alone.
 IRREGULAR_SHARE_NONE = 0.2
 IRREGULAR_SHARE_FULL = 0.35
+#: Coarse heterogeneous likewise, on a steeper ramp: its fragments (0.35 mm and up) show their
+#: outlines more surely, and on development simulator images (seeds 5000-5091, 7000-7183,
+#: 9000-9183, 11000-11183, 13000-13183, 30000-30091) every coarse heterogeneous cluster had a
+#: suspicious share of 0.2 or more (50 of 53 above 0.25), while round or punctate groups led by a
+#: coarse heterogeneous call had 0.18-0.21 in 4 of 8 (a few larger specks in dense tissue).
+COARSE_SHARE_NONE = 0.2
+COARSE_SHARE_FULL = 0.25
 #: A descriptor enters the probability fully from this confidence; below it, linearly less
 #: (weight (c - RISK_IGNORE_CONFIDENCE) / (RISK_MIN_CONFIDENCE - RISK_IGNORE_CONFIDENCE)), and
 #: not at all up to RISK_IGNORE_CONFIDENCE.
