@@ -489,6 +489,21 @@ def test_thin_arcs_around_a_lucent_inside_are_one_ring_without_a_bright_body() -
     assert knotted.features["strand_across"] == 1.0
 
 
+def test_a_ring_outlined_as_one_lucent_piece_counts_by_its_wall() -> None:
+    """The detector may outline a whole thin ring as one lucent-centred piece: filled, its outline
+    would hide the inside; by its wall it encloses it, and pieces of thread across it split it."""
+    angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    outline = [(500 + 24 * np.sin(a), 500 + 24 * np.cos(a)) for a in angles]
+    loop = calc(1, 50.0, 50.0, 4.8).model_copy(
+        update={"outline_px": [(float(r), float(c)) for r, c in outline], "lucent_centre": True}
+    )
+    chord = [_bar_piece(20 + i, 496, 478 + 15 * i, 490 + 15 * i) for i in range(3)]
+    (ring,) = _on_pixels(_speckled(), [loop, *chord])
+    assert ring.kind is FindingKind.MACROCALCIFICATION
+    assert sorted(ring.calcification_ids) == [1, 20, 21, 22]
+    assert ring.features["lucent_centre"] == 1.0 and ring.features["strand_across"] == 1.0
+
+
 def test_specks_around_a_circle_or_arcs_around_no_inside_are_no_ring() -> None:
     """Specks a millimetre apart around a circle enclose nothing at the 0.3 mm bridge, and arcs
     around barely any inside (0.6 mm across, less once bridged) are a clump: both stay clusters."""

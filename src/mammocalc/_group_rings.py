@@ -4,16 +4,17 @@ A thin-walled ring (a rim or eggshell calcification, a calcified suture loop) is
 detector as a chain of short arcs, each a thin "linear" piece, and its body
 (:mod:`mammocalc._group_bodies`) is no help: at half a piece's contrast the ring does not close,
 so nothing encloses its lucent inside. Counted one by one, the arcs made a cluster of fine linear
-branching calcifications of category 4C or 5 (simulator suture scenes outside the benchmark's
-seeds: 30034, 30080, 5035; a rim: 11026).
+branching calcifications of category 4C (simulator suture scenes outside the benchmark's seeds:
+30034, 30080, 5035).
 
 Here the pieces' outlines themselves decide: bridged by ``RING_BRIDGE_MM`` (the gaps between the
 arcs of one ring), they enclose a lucent inside at least ``RING_MIN_HOLE_MM`` across and
 ``RING_MIN_HOLE_SHARE`` of the ring's area, and at least ``RING_MIN_ON_RING`` of the pieces lie in
-the ring (on it, or across its inside: a strand, a knot). Specks of a
-cluster lie a millimetre or more apart and enclose nothing at that bridge; a duct's casting runs
-along a line. As for a body (:func:`mammocalc._group_bodies.split_in_two`), an inside split in two
-sizeable parts is a loop of thread with a strand across it: a suture.
+the ring (on it, or across its inside: a strand, a knot). A piece the detector saw as
+lucent-centred (the whole ring outlined as one) counts by its wall only. Specks of a cluster lie a
+millimetre or more apart and enclose nothing at that bridge; a duct's casting runs along a line.
+As for a body (:func:`mammocalc._group_bodies.split_in_two`), an inside split in two sizeable
+parts is a loop of thread with a strand across it: a suture.
 """
 
 from __future__ import annotations
