@@ -186,6 +186,8 @@ def test_research_operating_point_lowers_thresholds_and_is_recorded(
     assert used["operating_point"] == "research"
     assert used["finding_threshold"] == 0.0 and used["detection_threshold"] == 0.5
     assert screening["provenance"]["parameters"]["operating_point"] == "screening"
+    assert any("research operating point" in w for w in research["warnings"])
+    assert not any("operating point" in w for w in screening["warnings"])
 
     def count(report: dict[str, Any], key: str) -> int:
         return sum(len(image[key]) for image in report["images"])

@@ -78,7 +78,8 @@ def ring_of_pieces(
         diameter_mm=diameter_mm,
         strand=split_in_two(inside, spacing_mm),
     )
-    return body, [c for c in members if all(c is not r for r in on_ring)]
+    taken = {id(c) for c in on_ring}
+    return body, [c for c in members if id(c) not in taken]
 
 
 def _wall(
