@@ -436,7 +436,7 @@ def render_synthetic(step: Step) -> list[str]:
         "cluster sens @0.1 FP/img",
         "@1 FP/img",
         "visible clusters",
-        "@0.1 FP/img",
+        "visible @0.1 FP/img",
         "morphology micro",
         "macro",
         "distribution",

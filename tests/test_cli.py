@@ -186,14 +186,23 @@ def test_research_operating_point_lowers_thresholds_and_is_recorded(
     assert used["operating_point"] == "research"
     assert used["finding_threshold"] == 0.0 and used["detection_threshold"] == 0.5
     assert screening["provenance"]["parameters"]["operating_point"] == "screening"
-    assert any("research operating point" in w for w in research["warnings"])
-    assert not any("operating point" in w for w in screening["warnings"])
+    assert any("below the screening default" in w for w in research["warnings"])
+    assert not any("screening default" in w for w in screening["warnings"])
 
     def count(report: dict[str, Any], key: str) -> int:
         return sum(len(image[key]) for image in report["images"])
 
     assert count(research, "calcifications") > count(screening, "calcifications")
     assert count(research, "findings") >= count(screening, "findings") >= 1
+
+
+def test_no_patient_letter_below_the_screening_thresholds(
+    cluster_png: Path, tmp_path: Path
+) -> None:
+    args = ["analyze", str(cluster_png), "--out", str(tmp_path), "--report", "json,patient"]
+    result = runner.invoke(app, [*args, "--operating-point", "research"])
+    assert result.exit_code == 2 and "patient letter" in result.output
+    assert not any(tmp_path.iterdir())
 
 
 def test_unknown_operating_point_is_one_sentence(cluster_png: Path) -> None:

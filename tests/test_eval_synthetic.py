@@ -202,15 +202,19 @@ def test_visible_cluster_froc_leaves_out_clusters_below_the_noise() -> None:
     result = image_result(
         [
             finding((24.0, 26.0), 0.9),  # hits the visible cluster T1
-            finding((71.0, 22.0), 0.8),  # hits T2, one visible member of three
+            finding((80.0, 22.0), 0.8),  # hits T2 (one visible member of three) only
+            finding((60.0, 23.0), 0.75),  # nearest T2, but within 5 mm of T1 too
             finding((5.0, 95.0), 0.7),  # hits nothing: a false cluster
         ],
         spacing_mm=SPACING,
     )
-    figures = summarise([score_image(result, truth)])
+    scored = score_image(result, truth)
+    assert scored.cluster_marks == [(0.9, "1:T1"), (0.8, "1:T2"), (0.75, "1:T2"), (0.7, None)]
+    # among the visible clusters, the finding on T2 alone is neither a hit nor a false positive,
+    # and the one that also reaches T1 hits T1
+    assert scored.visible_cluster_marks == [(0.9, "1:T1"), (0.75, "1:T1"), (0.7, None)]
+    figures = summarise([scored])
     assert figures["n_truth_clusters"] == 2 and figures["n_visible_clusters"] == 1
-    every = figures["froc"]["points"]
-    assert every["sensitivity"][-1] == 1.0 and every["fp_rate"][-1] == 1.0
+    assert figures["froc"]["points"]["sensitivity"][-1] == 1.0
     shown = figures["visible_cluster_froc"]["points"]
-    # the finding on T2 is neither a hit nor a false positive among the visible clusters
-    assert shown["sensitivity"] == [0.0, 1.0, 1.0] and shown["fp_rate"] == [0.0, 0.0, 1.0]
+    assert shown["sensitivity"][-1] == 1.0 and shown["fp_rate"][-1] == 1.0

@@ -504,6 +504,26 @@ def test_a_ring_outlined_as_one_lucent_piece_counts_by_its_wall() -> None:
     assert ring.features["lucent_centre"] == 1.0 and ring.features["strand_across"] == 1.0
 
 
+def _disc_piece(i: int, row_px: float, col_px: float, radius_px: float) -> Calcification:
+    """A round piece outlined as a disc of ``radius_px`` around (``row_px``, ``col_px``)."""
+    angles = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+    outline = [(row_px + radius_px * np.sin(a), col_px + radius_px * np.cos(a)) for a in angles]
+    piece = calc(i, row_px * SPACING_MM, col_px * SPACING_MM, 2 * radius_px * SPACING_MM)
+    return piece.model_copy(update={"outline_px": [(float(r), float(c)) for r, c in outline]})
+
+
+def test_a_dense_clump_of_round_specks_around_a_gap_is_no_ring() -> None:
+    """Sixteen round 0.4 mm specks 0.2 mm apart around a 3 mm circle enclose a 2 mm gap once
+    bridged, but none is an arc: a very dense cluster, which must not turn into a benign rim."""
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    specks = [
+        _disc_piece(i, 500 + 15 * np.sin(a), 500 + 15 * np.cos(a), 2.0)
+        for i, a in enumerate(angles)
+    ]
+    (found,) = _on_pixels(_speckled(), specks)
+    assert found.kind is FindingKind.CLUSTER
+
+
 def test_specks_around_a_circle_or_arcs_around_no_inside_are_no_ring() -> None:
     """Specks a millimetre apart around a circle enclose nothing at the 0.3 mm bridge, and arcs
     around barely any inside (0.6 mm across, less once bridged) are a clump: both stay clusters."""

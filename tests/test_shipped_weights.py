@@ -49,6 +49,9 @@ def test_operating_points_set_thresholds_unless_given(monkeypatch: pytest.Monkey
     assert research.finding_threshold_film == 0.0
     assert Settings(operating_point="research", finding_threshold=0.2).finding_threshold == 0.2
     assert Settings(operating_point="screening") == Settings()
+    assert Settings(operating_point=" Research ").operating_point == "research"
+    assert research.below_screening() and not Settings().below_screening()
+    assert Settings(finding_threshold=0.3).below_screening()  # lowered by hand: warned too
     monkeypatch.setenv("MAMMOCALC_OPERATING_POINT", "research")
     monkeypatch.setenv("MAMMOCALC_DETECTION_THRESHOLD", "0.55")
     from_env = Settings.from_env()

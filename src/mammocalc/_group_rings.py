@@ -10,8 +10,10 @@ branching calcifications of category 4C (simulator suture scenes outside the ben
 Here the pieces' outlines themselves decide: bridged by ``RING_BRIDGE_MM`` (the gaps between the
 arcs of one ring), they enclose a lucent inside at least ``RING_MIN_HOLE_MM`` across and
 ``RING_MIN_HOLE_SHARE`` of the ring's area, and at least ``RING_MIN_ON_RING`` of the pieces lie in
-the ring (on it, or across its inside: a strand, a knot). A piece the detector saw as
-lucent-centred (the whole ring outlined as one) counts by its wall only. Specks of a cluster lie a
+the ring (on it, or across its inside: a strand, a knot), half of them arcs (``RING_MIN_ARCS``:
+axis ratio ``RING_ARC_ELONGATION`` or more, or lucent-centred). A piece the detector saw as
+lucent-centred (the whole ring outlined as one) counts by its wall only. The arcs keep a dense
+clump of round specks, which can enclose a gap once bridged, a cluster. Specks of a cluster lie a
 millimetre or more apart and enclose nothing at that bridge; a duct's casting runs along a line.
 As for a body (:func:`mammocalc._group_bodies.split_in_two`), an inside split in two sizeable
 parts is a loop of thread with a strand across it: a suture.
@@ -30,6 +32,8 @@ RING_MIN_PIECES = 4  # fewer pieces are no broken ring
 RING_MIN_HOLE_MM = 1.0  # equivalent diameter of the enclosed lucent inside
 RING_MIN_HOLE_SHARE = 0.15  # ... and its share of the ring's area (bridged outline and inside)
 RING_MIN_ON_RING = 0.5  # share of the pieces in the ring (its outline or across its inside)
+RING_MIN_ARCS = 0.5  # ... of which at least this share are arcs: axis ratio RING_ARC_ELONGATION
+RING_ARC_ELONGATION = 2.0  # or more, or lucent-centred (a dense clump of round specks is no ring)
 
 
 def ring_of_pieces(
@@ -58,6 +62,8 @@ def ring_of_pieces(
     bridge_px = max(1, int(round(RING_BRIDGE_MM / spacing_mm)))
     box = group_window(members, shape, bridge_px + 2)
     size = (box[0].stop - box[0].start, box[1].stop - box[1].start)
+    if min(size) <= 0:  # the outlines lie outside the image
+        return None
     masks = [_wall(c, box, size, bridge_px) for c in members]
     bridged = ndi.binary_dilation(np.logical_or.reduce(masks), iterations=bridge_px)
     enclosed = np.asarray(ndi.binary_fill_holes(bridged))
@@ -65,21 +71,27 @@ def ring_of_pieces(
     labels, _ = ndi.label(enclosed)
     ring = np.isin(labels, np.unique(labels[inside]))  # the pieces' outline around the inside
     inside_px = int(np.count_nonzero(inside))
-    hole_mm = 2.0 * float(np.sqrt(inside_px / np.pi)) * spacing_mm
-    if hole_mm < RING_MIN_HOLE_MM or inside_px < RING_MIN_HOLE_SHARE * np.count_nonzero(ring):
+    if _diameter_mm(inside_px, spacing_mm) < RING_MIN_HOLE_MM:
+        return None
+    if inside_px < RING_MIN_HOLE_SHARE * np.count_nonzero(ring):
         return None
     on_ring = [c for c, m in zip(members, masks, strict=True) if (m & ring).any()]
-    if len(on_ring) < RING_MIN_ON_RING * len(members):
+    arcs = [c for c in on_ring if c.lucent_centre or c.shape.elongation >= RING_ARC_ELONGATION]
+    if len(on_ring) < RING_MIN_ON_RING * len(members) or len(arcs) < RING_MIN_ARCS * len(on_ring):
         return None
-    diameter_mm = 2.0 * float(np.sqrt(np.count_nonzero(ring) / np.pi)) * spacing_mm
     body = Body(
         members=on_ring,
         lucent=True,
-        diameter_mm=diameter_mm,
+        diameter_mm=_diameter_mm(int(np.count_nonzero(ring)), spacing_mm),
         strand=split_in_two(inside, spacing_mm),
     )
     taken = {id(c) for c in on_ring}
     return body, [c for c in members if id(c) not in taken]
+
+
+def _diameter_mm(area_px: int, spacing_mm: float) -> float:
+    """Equivalent-circle diameter (mm) of ``area_px`` pixels."""
+    return 2.0 * float(np.sqrt(area_px / np.pi)) * spacing_mm
 
 
 def _wall(

@@ -16,7 +16,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from mammocalc.errors import MammocalcError
+from mammocalc.errors import MammocalcError, ParameterError
 from mammocalc.settings import Settings
 
 EXIT_BAD_INPUT = 2
@@ -114,6 +114,11 @@ def analyze(
     console = Console(stderr=json_out)
     with user_errors():
         settings = Settings.from_env(max_pixels=max_pixels, operating_point=operating_point)
+        if "patient" in formats and settings.below_screening():
+            raise ParameterError(
+                "--report patient: the patient letter is written only at the screening "
+                "thresholds; drop 'patient' or use --operating-point screening."
+            )
         outcome = analyze_files(
             paths,
             out_dir=out,

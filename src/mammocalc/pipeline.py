@@ -185,10 +185,11 @@ def analyze(
     with _timed(stage_s, "assess"):
         images, breasts, category = assess(results, settings=settings)
     warnings = sorted({w for image in images for w in image.warnings})
-    if settings.operating_point != "screening":
+    if settings.below_screening():
         warnings.append(
-            f"Run at the {settings.operating_point} operating point: fainter candidates are "
-            "reported, with many more false marks than at the screening default."
+            f"Thresholds below the screening default (operating point "
+            f"{settings.operating_point}): fainter candidates are reported, with many more "
+            "false marks; not for clinical use."
         )
     return Report(
         study_uid=_study_uid(mammograms),

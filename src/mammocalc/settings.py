@@ -81,11 +81,22 @@ class Settings(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _operating_point_thresholds(cls, data: Any) -> Any:
-        """Fill the thresholds the named operating point sets, unless given explicitly."""
+        """Fill the thresholds the named operating point sets, unless given explicitly (the
+        name in any case). ``model_copy(update=...)`` skips this: build a new ``Settings``."""
         if not isinstance(data, dict):
             return data
-        point = OPERATING_POINTS.get(str(data.get("operating_point", "screening")), {})
-        return {**point, **data}
+        name = str(data.get("operating_point", "screening")).strip().lower()
+        return {**OPERATING_POINTS.get(name, {}), **data, "operating_point": name}
+
+    def below_screening(self) -> bool:
+        """Whether a threshold lies below the screening default's: more, fainter findings than
+        the validated operating point reports (the research point, or thresholds lowered)."""
+        default = Settings()
+        return (
+            self.detection_threshold < default.detection_threshold
+            or self.finding_threshold < default.finding_threshold
+            or self.finding_threshold_film < default.finding_threshold_film
+        )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 CALCIFICATION_HIT_MM = 0.5
 CLUSTER_HIT_MIN_MM = 5.0
 #: A truth cluster is visible when at least this many of its members are (the simulator's
-#: matched-filter CNR above 3): the fewest a cluster has (``Settings.cluster_min_count``).
+#: matched-filter CNR above 3): the CAD convention's smallest cluster, as the default
+#: ``Settings.cluster_min_count``.
 CLUSTER_VISIBLE_MIN = 3
 CALCIFICATION_FP_PER_CM2: tuple[float, ...] = (0.1, 0.2, 0.4, 1.0, 2.0)
 NONE_LABEL = "none"
@@ -126,9 +127,13 @@ def calcification_marks(result: ImageResult, truth: Truth) -> tuple[list[Mark], 
     return marks, sum(c.visible for c in calcs)
 
 
-def _matched_truth(finding: Finding, truth: Truth) -> TruthFinding | None:
+def _matched_truth(
+    finding: Finding, truth: Truth, among: Sequence[TruthFinding] | None = None
+) -> TruthFinding | None:
+    """The nearest truth finding (of ``among``, default all) whose hit radius reaches
+    ``finding``, or None."""
     best: tuple[float, TruthFinding] | None = None
-    for candidate in truth.findings:
+    for candidate in truth.findings if among is None else among:
         distance_mm = truth.spacing_mm * float(
             np.hypot(*np.subtract(finding.centroid_px, candidate.centroid_px))
         )
@@ -164,23 +169,34 @@ def score_image(result: ImageResult, truth: Truth) -> ImageScore:
     score.n_truth_clusters = sum(f.kind == FindingKind.CLUSTER for f in truth.findings)
     visible = visible_clusters(truth)
     score.n_visible_clusters = len(visible)
+    shown = [f for f in truth.findings if f.kind != FindingKind.CLUSTER or f.id in visible]
     score.n_truth_findings = len(truth.findings)
     best: dict[str, tuple[float, Finding, TruthFinding]] = {}
     for finding in result.findings:
+        score.visible_cluster_marks += _visible_mark(finding, truth, shown)
         target = _matched_truth(finding, truth)
         if target is None:
             score.cluster_marks.append((finding.detection_score, None))
-            score.visible_cluster_marks.append((finding.detection_score, None))
             continue
         if target.kind == FindingKind.CLUSTER:
-            mark = (finding.detection_score, f"{truth.seed}:{target.id}")
-            score.cluster_marks.append(mark)
-            if target.id in visible:
-                score.visible_cluster_marks.append(mark)
+            score.cluster_marks.append((finding.detection_score, f"{truth.seed}:{target.id}"))
         if finding.detection_score > best.get(target.id, (-1.0,))[0]:
             best[target.id] = (finding.detection_score, finding, target)
     score.matched = [_pair(found, target) for _, found, target in best.values()]
     return score
+
+
+def _visible_mark(finding: Finding, truth: Truth, shown: list[TruthFinding]) -> list[Mark]:
+    """The finding's mark among the visible clusters (``shown``: every truth finding but the
+    invisible clusters): a hit on the nearest visible cluster it reaches, a false positive when
+    it reaches no truth finding at all, and nothing when it reaches only an invisible cluster or
+    a finding that is no cluster."""
+    target = _matched_truth(finding, truth, shown)
+    if target is None:
+        return [] if _matched_truth(finding, truth) else [(finding.detection_score, None)]
+    if target.kind != FindingKind.CLUSTER:
+        return []
+    return [(finding.detection_score, f"{truth.seed}:{target.id}")]
 
 
 def _pair(found: Finding, target: TruthFinding) -> dict[str, Any]:
