@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import get_args
 
 import pytest
 
 from mammocalc._detect_score import CALC_FEATURES
 from mammocalc._group_score import CLUSTER_FEATURES, MACRO_FEATURES
 from mammocalc.errors import ParameterError
-from mammocalc.settings import Settings
+from mammocalc.settings import OPERATING_POINTS, OperatingPoint, Settings
 
 
 def _shipped(name: str) -> dict:
@@ -41,6 +42,11 @@ def test_settings_thresholds_are_the_training_runs_operating_points() -> None:
         assert settings.detection_threshold == metadata["detection_threshold"]
         assert settings.finding_threshold == metadata["finding_threshold"]
         assert settings.finding_threshold_film == metadata["finding_threshold_film"]
+
+
+def test_operating_point_names_agree_with_their_threshold_sets() -> None:
+    """The typed names (``OperatingPoint``) and the threshold table are written apart."""
+    assert set(get_args(OperatingPoint)) == set(OPERATING_POINTS)
 
 
 def test_operating_points_set_thresholds_unless_given(monkeypatch: pytest.MonkeyPatch) -> None:
