@@ -24,11 +24,20 @@ from mammocalc._morphology import (
 from mammocalc._risk import (
     EVIDENCE_LIMIT_LOGIT,
     EVIDENCE_PRIORS,
+    FEATURE_NAMES,
+    NON_POSITIVE_FEATURES,
     RiskModel,
+    descriptor_vector,
     evidence_logit,
     shipped_model,
 )
-from mammocalc._risk_fit import _non_increasing, fit_logistic, fit_platt, fit_risk_model
+from mammocalc._risk_fit import (
+    _non_increasing,
+    fit_descriptor_model,
+    fit_logistic,
+    fit_platt,
+    fit_risk_model,
+)
 from mammocalc.characterise import RiskEstimate, characterise, descriptor_risk
 from mammocalc.models import Calcification, Finding, Mammogram, MorphologyCall, Shape
 from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, Distribution, FindingKind, Morphology
@@ -508,7 +517,7 @@ def test_calibrated_model_is_calibrated_out_of_sample() -> None:
     rng = np.random.default_rng(2)
     n = 4000
     groups = [f"P{i // 2}" for i in range(n)]
-    x = np.zeros((n, 14))
+    x = np.zeros((n, len(FEATURE_NAMES)))
     x[np.arange(n), rng.integers(0, 6, n)] = 1.0  # one "most suspicious descriptor" each
     truth = np.array([0.9, 0.6, 0.4, 0.3, 0.1, 0.05])
     y = (rng.random(n) < x[:, :6] @ truth).astype(int)
@@ -517,7 +526,52 @@ def test_calibrated_model_is_calibrated_out_of_sample() -> None:
     for k in range(6):
         rows = x[3000:, k] == 1
         assert p[rows].mean() == pytest.approx(y[3000:][rows].mean(), abs=0.08)
-    assert model.bootstrap.shape == (20, 15)
+    assert model.bootstrap.shape == (20, len(FEATURE_NAMES) + 1)
+
+
+def _ductal_rows(malignant_share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Punctate or fine linear calcifications, grouped or linear, 10% to 80% malignant; the
+    punctate linear ones ``malignant_share``."""
+    rng = np.random.default_rng(seed)
+    rows, labels = [], []
+    cases = [
+        (Morphology.PUNCTATE, Distribution.GROUPED, 0.1),
+        (Morphology.PUNCTATE, Distribution.LINEAR, malignant_share),
+        (Morphology.FINE_LINEAR_BRANCHING, Distribution.GROUPED, 0.6),
+        (Morphology.FINE_LINEAR_BRANCHING, Distribution.LINEAR, 0.8),
+    ]
+    for morphology, distribution, share in cases:
+        for _ in range(600):
+            rows.append(descriptor_vector([morphology], [distribution]))
+            labels.append(int(rng.random() < share))
+    return np.asarray(rows), np.asarray(labels)
+
+
+def test_the_ductal_round_or_punctate_term_learns_a_benign_linear_punctate_group() -> None:
+    """Where punctate linear groups are rarely malignant, the interaction lowers them below
+    what the additive linear term alone would give."""
+    x, y = _ductal_rows(0.05, seed=3)
+    _, coef = fit_descriptor_model(x, y, l2=1.0)
+    assert coef[FEATURE_NAMES.index("ductal_round_or_punctate")] < -0.5
+
+
+def test_the_ductal_round_or_punctate_term_is_held_at_or_below_zero() -> None:
+    """Where punctate linear groups are more often malignant than the additive terms say, the
+    interaction stays at 0: a firmer suspicious call must never lower the probability."""
+    x, y = _ductal_rows(0.9, seed=4)
+    unconstrained = fit_logistic(x, y, l2=1.0)[1]
+    assert unconstrained[FEATURE_NAMES.index("ductal_round_or_punctate")] > 0.0
+    _, coef = fit_descriptor_model(x, y, l2=1.0)
+    assert coef[FEATURE_NAMES.index("ductal_round_or_punctate")] == 0.0
+    assert all(shipped_model().coef[FEATURE_NAMES.index(f)] <= 0.0 for f in NON_POSITIVE_FEATURES)
+
+
+def test_punctate_in_a_duct_stays_below_amorphous_and_fine_linear_in_a_duct() -> None:
+    for distribution in (Distribution.LINEAR, Distribution.SEGMENTAL):
+        punctate = descriptor_risk([Morphology.PUNCTATE], distribution).probability
+        amorphous = descriptor_risk([Morphology.AMORPHOUS], distribution).probability
+        casting = descriptor_risk([Morphology.FINE_LINEAR_BRANCHING], distribution).probability
+        assert punctate < amorphous < casting
 
 
 def test_pool_adjacent_violators() -> None:

@@ -4,7 +4,10 @@ The descriptor part is a shrunken (ridge) logistic regression on the BI-RADS wor
 the CBIS-DDSM training descriptions by ``scripts/train_risk_model.py`` and shipped as
 ``weights/risk_descriptor.json``. Morphology enters as its *most suspicious* descriptor (the one
 radiologists decide on), ordered by :data:`SUSPICION_ORDER`, plus whether a typically benign
-descriptor is present without a suspicious one; distribution as one indicator per word. This
+descriptor is present without a suspicious one; distribution as one indicator per word; and one
+interaction, round or punctate (as the most suspicious form) in a ductal distribution, because
+the linear and segmental weights are learned mostly from castings (CBIS-DDSM: punctate linear 0
+of 4 malignant, punctate segmental 4 of 18, against 4 of 4 and 6 of 21 amorphous). This
 encoding matches the multi-hot one in patient-grouped cross-validation (both ROC AUC about
 0.81) and makes the probability monotone by construction: adding a more suspicious descriptor
 can only raise it.
@@ -45,13 +48,21 @@ SUSPICION_ORDER: tuple[Morphology, ...] = (
 )
 _CLEARLY_BENIGN = frozenset(Morphology) - frozenset(SUSPICION_ORDER)
 
+#: Distributions that follow a duct (reference section 4).
+DUCTAL: frozenset[Distribution] = frozenset({Distribution.LINEAR, Distribution.SEGMENTAL})
+
 FEATURE_NAMES: tuple[str, ...] = (
     *(f"worst:{m.name}" for m in SUSPICION_ORDER),
     "benign_descriptor_only",
     *(f"distribution:{d.name}" for d in Distribution),
     "morphology_missing",
     "distribution_missing",
+    "ductal_round_or_punctate",
 )
+#: Features whose fitted coefficient is held at or below 0 (see ``_risk_fit``): the interaction
+#: must only temper the ductal distributions' weight for round or punctate calcifications, never
+#: make a firmer suspicious call lower the probability.
+NON_POSITIVE_FEATURES: tuple[str, ...] = ("ductal_round_or_punctate",)
 
 INTERVAL_LEVEL = 0.90
 """Coverage of the probability interval (bootstrap percentiles 5 and 95)."""
@@ -116,6 +127,13 @@ def descriptor_vector(
     dists = {Distribution(d) for d in distributions}
     values.extend(float(d in dists) for d in Distribution)
     values.extend([float(not presence), float(not dists)])
+    # round or punctate as the most suspicious form, in a ductal distribution: the additive
+    # distribution term is learned mostly from fine linear and pleomorphic castings
+    low_form = (
+        values[SUSPICION_ORDER.index(Morphology.PUNCTATE)]
+        + values[SUSPICION_ORDER.index(Morphology.ROUND)]
+    )
+    values.append(low_form * float(bool(dists & DUCTAL)))
     return np.asarray(values, dtype=np.float64)
 
 

@@ -10,7 +10,13 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-from mammocalc._risk import FEATURE_NAMES, SUSPICION_ORDER, RiskModel, sigmoid
+from mammocalc._risk import (
+    FEATURE_NAMES,
+    NON_POSITIVE_FEATURES,
+    SUSPICION_ORDER,
+    RiskModel,
+    sigmoid,
+)
 from mammocalc.vocabulary import Morphology
 
 DEFAULT_L2 = 1.0
@@ -72,6 +78,7 @@ UNSEEN_DESCRIPTOR_PRIOR: dict[Morphology, tuple[Morphology, float]] = {
     Morphology.COARSE_HETEROGENEOUS: (Morphology.AMORPHOUS, 0.3),
 }
 _WORST = [FEATURE_NAMES.index(f"worst:{m.name}") for m in SUSPICION_ORDER]
+_NON_POSITIVE = [FEATURE_NAMES.index(name) for name in NON_POSITIVE_FEATURES]
 
 
 def fit_descriptor_model(
@@ -83,6 +90,8 @@ def fit_descriptor_model(
     coefficients are then made non-increasing along :data:`SUSPICION_ORDER` by weighted
     pool-adjacent-violators (weights: rows showing each), so that a more suspicious word never
     gives a lower probability; the other coefficients are then refitted with these held fixed.
+    A feature of :data:`mammocalc._risk.NON_POSITIVE_FEATURES` whose refitted coefficient is
+    positive is then held at 0 and the rest refitted once more.
     """
     intercept, coef = fit_logistic(x, y, l2=l2, weights=weights)
     support = np.asarray(x)[:, _WORST].sum(axis=0)
@@ -91,10 +100,16 @@ def fit_descriptor_model(
         if support[_WORST.index(i)] == 0:
             coef[i] = coef[FEATURE_NAMES.index(f"worst:{neighbour.name}")] + offset
     coef[_WORST] = _non_increasing(coef[_WORST], np.maximum(support, 1.0))
-    rest = [i for i in range(len(coef)) if i not in _WORST]
     offset = np.asarray(x)[:, _WORST] @ coef[_WORST]
-    intercept, coef[rest] = fit_logistic(x[:, rest], y, l2=l2, weights=weights, offset=offset)
-    return intercept, coef
+    held = list(_WORST)
+    while True:
+        rest = [i for i in range(len(coef)) if i not in held]
+        intercept, coef[rest] = fit_logistic(x[:, rest], y, l2=l2, weights=weights, offset=offset)
+        positive = [i for i in _NON_POSITIVE if i in rest and coef[i] > 0.0]
+        if not positive:
+            return intercept, coef
+        coef[positive] = 0.0
+        held += positive
 
 
 def _non_increasing(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
