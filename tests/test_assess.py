@@ -135,7 +135,7 @@ def test_row_4_single_group_of_punctate_is_probably_benign_six_month_follow_up()
             0.96,
             Category.HIGHLY_SUGGESTIVE,
         ),
-        ({Morphology.PUNCTATE: 0.9}, Distribution.SEGMENTAL, 0.3, Category.SUSPICIOUS_MODERATE),
+        ({Morphology.AMORPHOUS: 0.9}, Distribution.SEGMENTAL, 0.3, Category.SUSPICIOUS_MODERATE),
     ],
 )
 def test_row_5_irregular_or_tightly_clustered_go_to_biopsy(
@@ -195,6 +195,32 @@ def test_fine_linear_branching_along_a_duct_is_the_classic_category_5(
     # only 4C is lifted: a lower probability keeps its range
     lower = classic.model_copy(update={"malignancy_probability": 0.3})
     assert categorise(lower)[0] == Category.SUSPICIOUS_MODERATE
+
+
+@pytest.mark.parametrize("distribution", [Distribution.LINEAR, Distribution.SEGMENTAL])
+@pytest.mark.parametrize("p", [0.015, 0.25, 0.6])
+def test_round_or_punctate_along_a_duct_is_of_low_suspicion_4a(
+    distribution: Distribution, p: float
+) -> None:
+    """Round or punctate only, linear or segmental: 4A (biopsy) whatever the probability's
+    range, both reasons given; a suspicious form beside them leaves the probability's range,
+    and 4A's own range keeps its plain reason."""
+    for form in (Morphology.PUNCTATE, Morphology.ROUND):
+        category, reasons = categorise(
+            finding({form: 0.9}, distribution=distribution, probability=p)
+        )
+        assert category == Category.SUSPICIOUS_LOW
+        assert category.management == Management.STEREOTACTIC_BIOPSY
+        assert f"in a {distribution.value} distribution are of low suspicion" in reasons[-1]
+    mixed = finding(
+        {Morphology.PUNCTATE: 0.9, Morphology.AMORPHOUS: 0.6},
+        distribution=distribution,
+        probability=p,
+    )
+    assert categorise(mixed)[0] == category_from_probability(p)
+    in_range = finding({Morphology.PUNCTATE: 0.9}, distribution=distribution, probability=0.06)
+    category, reasons = categorise(in_range)
+    assert category == Category.SUSPICIOUS_LOW and "low suspicion" not in reasons[-1]
 
 
 @pytest.mark.parametrize(
@@ -424,7 +450,7 @@ def test_a_round_group_among_many_other_calcifications_is_benign(
     for shape in (Distribution.LINEAR, Distribution.SEGMENTAL):
         ducts = finding({Morphology.PUNCTATE: 0.9}, probability=0.3, distribution=shape)
         ducts = ducts.model_copy(update={"features": {**ducts.features, feature: 40.0}})
-        assert categorise(ducts)[0] is Category.SUSPICIOUS_MODERATE
+        assert categorise(ducts)[0] is Category.SUSPICIOUS_LOW  # a biopsy, not benign
     unknown = finding({Morphology.ROUND: 0.9}, count=6, **{feature: float("nan")})
     assert categorise(unknown)[0] is Category.PROBABLY_BENIGN
 

@@ -30,6 +30,7 @@ __all__ = ["assess", "categorise"]
 
 _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
 _LUCENT_CENTRED = frozenset({Morphology.RIM, Morphology.SKIN})
+_DUCTAL = frozenset({Distribution.LINEAR, Distribution.SEGMENTAL})
 
 
 def categorise(finding: Finding) -> tuple[Category, list[str]]:
@@ -47,7 +48,9 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     over the breast (``scattered_in_breast``), or grouped with ``REGIONAL_MIN_NEARBY`` others
     within ``REGIONAL_NEARBY_MM`` (``calcifications_nearby``: a piece of a regional scatter) ->
     2, else grouped -> 3 (a single group at baseline); otherwise the probability's BI-RADS
-    range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5; a 4C finding of firm
+    range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5, except that only round
+    or punctate forms in a linear or segmental distribution are 4A whatever the range (a
+    low-suspicion form along a duct: biopsy); a 4C finding of firm
     fine linear branching in a linear or segmental cluster, without a large rod-like or vascular
     call as confident as it, -> 5 (the atlas's classic appearance).
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
@@ -126,6 +129,12 @@ def _rule(finding: Finding) -> tuple[Category, str]:
     assert probability is not None  # _incomplete_reason returns a reason when it is missing
     category = category_from_probability(probability)
     shape = finding.distribution
+    low_form = shape in _DUCTAL and not words & SUSPICIOUS_MORPHOLOGIES
+    if low_form and category != Category.SUSPICIOUS_LOW and shape is not None:
+        return Category.SUSPICIOUS_LOW, (
+            f"{probability_reason(finding)}; but round or punctate calcifications in a "
+            f"{shape.value} distribution are of low suspicion: BI-RADS 4A"
+        )
     if category == Category.SUSPICIOUS_HIGH and shape is not None and _classic_ductal(finding):
         return Category.HIGHLY_SUGGESTIVE, (
             f"{probability_reason(finding)}; but fine linear branching calcifications in a "
