@@ -1,6 +1,6 @@
 """Train the descriptor malignancy model and write src/mammocalc/weights/risk_descriptor.json.
 
-Command (from the repository root; about a minute on one core)::
+Command (from the repository root; a few seconds on one core)::
 
     .venv/bin/python scripts/train_risk_model.py \
         ../shared/data/cbis-ddsm/calc_case_description_train_set.csv \

@@ -198,29 +198,37 @@ def test_fine_linear_branching_along_a_duct_is_the_classic_category_5(
 
 
 @pytest.mark.parametrize("distribution", [Distribution.LINEAR, Distribution.SEGMENTAL])
-@pytest.mark.parametrize("p", [0.015, 0.25, 0.6])
-def test_round_or_punctate_along_a_duct_is_of_low_suspicion_4a(
-    distribution: Distribution, p: float
+def test_round_or_punctate_along_a_duct_in_4b_range_is_of_low_suspicion_4a(
+    distribution: Distribution,
 ) -> None:
-    """Round or punctate only, linear or segmental: 4A (biopsy) whatever the probability's
-    range, both reasons given; a suspicious form beside them leaves the probability's range,
-    and 4A's own range keeps its plain reason."""
+    """Round or punctate only, linear or segmental, probability in 4B's range: 4A (the same
+    biopsy), both reasons given. Other ranges keep their category; a suspicious or another
+    benign form beside them leaves the probability's range."""
     for form in (Morphology.PUNCTATE, Morphology.ROUND):
-        category, reasons = categorise(
-            finding({form: 0.9}, distribution=distribution, probability=p)
-        )
+        duct = finding({form: 0.9}, distribution=distribution, probability=0.25)
+        category, reasons = categorise(duct)
         assert category == Category.SUSPICIOUS_LOW
         assert category.management == Management.STEREOTACTIC_BIOPSY
+        assert "BI-RADS 4B range" in reasons[-1]
         assert f"in a {distribution.value} distribution are of low suspicion" in reasons[-1]
-    mixed = finding(
-        {Morphology.PUNCTATE: 0.9, Morphology.AMORPHOUS: 0.6},
-        distribution=distribution,
-        probability=p,
-    )
-    assert categorise(mixed)[0] == category_from_probability(p)
-    in_range = finding({Morphology.PUNCTATE: 0.9}, distribution=distribution, probability=0.06)
-    category, reasons = categorise(in_range)
-    assert category == Category.SUSPICIOUS_LOW and "low suspicion" not in reasons[-1]
+    for p in (0.015, 0.06, 0.6):
+        other_range = finding({Morphology.PUNCTATE: 0.9}, distribution=distribution, probability=p)
+        category, reasons = categorise(other_range)
+        assert category == category_from_probability(p) and "low suspicion" not in reasons[-1]
+    for beside in (Morphology.AMORPHOUS, Morphology.DYSTROPHIC):
+        mixed = {Morphology.PUNCTATE: 0.9, beside: 0.6}
+        assert (
+            categorise(finding(mixed, distribution=distribution))[0] == Category.SUSPICIOUS_MODERATE
+        )
+    grouped = finding({Morphology.PUNCTATE: 0.9}, distribution=Distribution.REGIONAL)
+    assert categorise(grouped)[0] == Category.SUSPICIOUS_MODERATE
+
+
+def test_a_description_without_a_count_is_not_too_few_to_group() -> None:
+    """A descriptor-only finding (CBIS-DDSM rows: no calcification counted, count 0) of grouped
+    punctate calcifications is a single group (3), not "too few" (2)."""
+    described = finding({Morphology.PUNCTATE: 1.0}, count=0, probability=0.2)
+    assert categorise(described)[0] == Category.PROBABLY_BENIGN
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ the CBIS-DDSM training descriptions by ``scripts/train_risk_model.py`` and shipp
 radiologists decide on), ordered by :data:`SUSPICION_ORDER`, plus whether a typically benign
 descriptor is present without a suspicious one; distribution as one indicator per word; and one
 interaction, round or punctate (as the most suspicious form) in a ductal distribution, because
-the linear and segmental weights are learned mostly from castings (CBIS-DDSM: punctate linear 0
-of 4 malignant, punctate segmental 4 of 18, against 4 of 4 and 6 of 21 amorphous). This
+the linear and segmental weights are learned mostly from castings (CBIS-DDSM lesions: punctate
+linear 0 of 2 malignant, punctate segmental 2 of 12, against 2 of 2 and 3 of 11 amorphous). This
 encoding matches the multi-hot one in patient-grouped cross-validation (both ROC AUC about
 0.81) and makes the probability monotone by construction: adding a more suspicious descriptor
 can only raise it.
@@ -33,7 +33,12 @@ from typing import Any
 import numpy as np
 
 from mammocalc import _thresholds as t
-from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, Distribution, Morphology
+from mammocalc.vocabulary import (
+    DUCTAL_DISTRIBUTIONS,
+    SUSPICIOUS_MORPHOLOGIES,
+    Distribution,
+    Morphology,
+)
 
 #: Morphologies in decreasing order of suspicion (reference section 5: fine linear branching
 #: 78-86% PPV, fine pleomorphic 53%, coarse heterogeneous 13-20%, amorphous 5-15%, punctate and
@@ -47,9 +52,6 @@ SUSPICION_ORDER: tuple[Morphology, ...] = (
     Morphology.ROUND,
 )
 _CLEARLY_BENIGN = frozenset(Morphology) - frozenset(SUSPICION_ORDER)
-
-#: Distributions that follow a duct (reference section 4).
-DUCTAL: frozenset[Distribution] = frozenset({Distribution.LINEAR, Distribution.SEGMENTAL})
 
 FEATURE_NAMES: tuple[str, ...] = (
     *(f"worst:{m.name}" for m in SUSPICION_ORDER),
@@ -133,7 +135,7 @@ def descriptor_vector(
         values[SUSPICION_ORDER.index(Morphology.PUNCTATE)]
         + values[SUSPICION_ORDER.index(Morphology.ROUND)]
     )
-    values.append(low_form * float(bool(dists & DUCTAL)))
+    values.append(low_form * float(bool(dists & DUCTAL_DISTRIBUTIONS)))
     return np.asarray(values, dtype=np.float64)
 
 

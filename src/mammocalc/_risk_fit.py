@@ -90,8 +90,24 @@ def fit_descriptor_model(
     coefficients are then made non-increasing along :data:`SUSPICION_ORDER` by weighted
     pool-adjacent-violators (weights: rows showing each), so that a more suspicious word never
     gives a lower probability; the other coefficients are then refitted with these held fixed.
-    A feature of :data:`mammocalc._risk.NON_POSITIVE_FEATURES` whose refitted coefficient is
-    positive is then held at 0 and the rest refitted once more.
+    While a feature of :data:`mammocalc._risk.NON_POSITIVE_FEATURES` has a positive refitted
+    coefficient, it is held at 0 and the rest refitted again (at most once per such feature).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, len(FEATURE_NAMES))
+        Rows from :func:`mammocalc._risk.descriptor_vector`.
+    y : ndarray, shape (n,)
+        1 for malignant.
+    l2 : float
+        Ridge penalty (:func:`fit_logistic`).
+    weights : ndarray, shape (n,), optional
+        Sample weights.
+
+    Returns
+    -------
+    intercept : float
+    coef : ndarray, shape (len(FEATURE_NAMES),)
     """
     intercept, coef = fit_logistic(x, y, l2=l2, weights=weights)
     support = np.asarray(x)[:, _WORST].sum(axis=0)
@@ -102,14 +118,15 @@ def fit_descriptor_model(
     coef[_WORST] = _non_increasing(coef[_WORST], np.maximum(support, 1.0))
     offset = np.asarray(x)[:, _WORST] @ coef[_WORST]
     held = list(_WORST)
-    while True:
+    for _ in range(len(_NON_POSITIVE) + 1):
         rest = [i for i in range(len(coef)) if i not in held]
         intercept, coef[rest] = fit_logistic(x[:, rest], y, l2=l2, weights=weights, offset=offset)
         positive = [i for i in _NON_POSITIVE if i in rest and coef[i] > 0.0]
         if not positive:
-            return intercept, coef
+            break
         coef[positive] = 0.0
         held += positive
+    return intercept, coef
 
 
 def _non_increasing(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

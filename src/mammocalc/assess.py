@@ -17,6 +17,7 @@ from mammocalc._reasons import describe_finding, probability_reason
 from mammocalc.models import BreastAssessment, Finding, ImageResult
 from mammocalc.settings import Settings
 from mammocalc.vocabulary import (
+    DUCTAL_DISTRIBUTIONS,
     SUSPICIOUS_MORPHOLOGIES,
     Category,
     Distribution,
@@ -30,7 +31,6 @@ __all__ = ["assess", "categorise"]
 
 _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
 _LUCENT_CENTRED = frozenset({Morphology.RIM, Morphology.SKIN})
-_DUCTAL = frozenset({Distribution.LINEAR, Distribution.SEGMENTAL})
 
 
 def categorise(finding: Finding) -> tuple[Category, list[str]]:
@@ -49,8 +49,8 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     within ``REGIONAL_NEARBY_MM`` (``calcifications_nearby``: a piece of a regional scatter) ->
     2, else grouped -> 3 (a single group at baseline); otherwise the probability's BI-RADS
     range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5, except that only round
-    or punctate forms in a linear or segmental distribution are 4A whatever the range (a
-    low-suspicion form along a duct: biopsy); a 4C finding of firm
+    or punctate forms in a linear or segmental distribution in 4B's range are 4A (a form of low
+    suspicion along a duct; the biopsy is the same); a 4C finding of firm
     fine linear branching in a linear or segmental cluster, without a large rod-like or vascular
     call as confident as it, -> 5 (the atlas's classic appearance).
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
@@ -114,7 +114,7 @@ def _rule(finding: Finding) -> tuple[Category, str]:
                 f"{t.REGIONAL_NEARBY_MM:.0f} mm: "
                 "part of a regional scatter, not a single group: benign",
             )
-        if finding.count < t.GROUPED_MIN_COUNT:
+        if 0 < finding.count < t.GROUPED_MIN_COUNT:  # 0: a description, nothing counted
             return (
                 Category.BENIGN,
                 f"only {finding.count} round or punctate calcifications, too few to form a group "
@@ -129,8 +129,8 @@ def _rule(finding: Finding) -> tuple[Category, str]:
     assert probability is not None  # _incomplete_reason returns a reason when it is missing
     category = category_from_probability(probability)
     shape = finding.distribution
-    low_form = shape in _DUCTAL and not words & SUSPICIOUS_MORPHOLOGIES
-    if low_form and category != Category.SUSPICIOUS_LOW and shape is not None:
+    along_duct = shape in DUCTAL_DISTRIBUTIONS and bool(words) and words <= _ROUND_OR_PUNCTATE
+    if category == Category.SUSPICIOUS_MODERATE and along_duct and shape is not None:
         return Category.SUSPICIOUS_LOW, (
             f"{probability_reason(finding)}; but round or punctate calcifications in a "
             f"{shape.value} distribution are of low suspicion: BI-RADS 4A"
@@ -155,7 +155,7 @@ def _classic_ductal(finding: Finding) -> bool:
     mimic = max(confidence.get(m, 0.0) for m in (Morphology.LARGE_ROD_LIKE, Morphology.VASCULAR))
     return (
         finding.kind == FindingKind.CLUSTER
-        and finding.distribution in (Distribution.LINEAR, Distribution.SEGMENTAL)
+        and finding.distribution in DUCTAL_DISTRIBUTIONS
         and linear >= t.MIN_DESCRIPTOR_CONFIDENCE
         and mimic < linear
     )

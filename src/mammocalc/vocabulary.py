@@ -82,6 +82,10 @@ class Distribution(StrEnum):
     SEGMENTAL = "segmental"
 
 
+#: Distributions that follow a duct (reference section 4).
+DUCTAL_DISTRIBUTIONS = frozenset({Distribution.LINEAR, Distribution.SEGMENTAL})
+
+
 class FindingKind(StrEnum):
     """What a reported finding is."""
 
