@@ -220,8 +220,22 @@ def test_round_or_punctate_along_a_duct_in_4b_range_is_of_low_suspicion_4a(
         assert (
             categorise(finding(mixed, distribution=distribution))[0] == Category.SUSPICIOUS_MODERATE
         )
-    grouped = finding({Morphology.PUNCTATE: 0.9}, distribution=Distribution.REGIONAL)
-    assert categorise(grouped)[0] == Category.SUSPICIOUS_MODERATE
+
+
+def test_round_or_punctate_over_a_region_are_benign() -> None:
+    """Round or punctate calcifications scattered over a region are typically benign (2), as
+    diffuse ones are, whatever the probability; a suspicious or another benign form beside them
+    leaves the probability's range."""
+    for form in (Morphology.PUNCTATE, Morphology.ROUND):
+        region = finding({form: 0.9}, distribution=Distribution.REGIONAL, probability=0.3)
+        category, reasons = categorise(region)
+        assert category == Category.BENIGN
+        assert category.management == Management.ROUTINE_SCREENING
+        assert "scattered over a region" in reasons[-1]
+    for beside in (Morphology.AMORPHOUS, Morphology.DYSTROPHIC):
+        mixed = {Morphology.PUNCTATE: 0.9, beside: 0.6}
+        region = finding(mixed, distribution=Distribution.REGIONAL, probability=0.3)
+        assert categorise(region)[0] == Category.SUSPICIOUS_MODERATE
 
 
 def test_a_description_without_a_count_is_not_too_few_to_group() -> None:

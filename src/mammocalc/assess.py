@@ -47,7 +47,8 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     only round or punctate: diffuse, or grouped among ``DIFFUSE_MIN_SCATTERED`` others scattered
     over the breast (``scattered_in_breast``), or grouped with ``REGIONAL_MIN_NEARBY`` others
     within ``REGIONAL_NEARBY_MM`` (``calcifications_nearby``: a piece of a regional scatter) ->
-    2, else grouped -> 3 (a single group at baseline); otherwise the probability's BI-RADS
+    2, else grouped -> 3 (a single group at baseline); only round or punctate (no other form),
+    regional -> 2; otherwise the probability's BI-RADS
     range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5, except that only round
     or punctate forms in a linear or segmental distribution in 4B's range are 4A (a form of low
     suspicion along a duct; the biopsy is the same); a 4C finding of firm
@@ -98,6 +99,11 @@ def _rule(finding: Finding) -> tuple[Category, str]:
             return Category.BENIGN, "typically benign morphology"
         if finding.distribution == Distribution.DIFFUSE:
             return Category.BENIGN, "round or punctate calcifications scattered diffusely: benign"
+        if finding.distribution == Distribution.REGIONAL and words <= _ROUND_OR_PUNCTATE:
+            return (
+                Category.BENIGN,
+                "round or punctate calcifications scattered over a region: typically benign",
+            )
         grouped = finding.distribution in (None, Distribution.GROUPED)
         scattered = finding.features.get("scattered_in_breast", 0.0)
         if grouped and scattered >= t.DIFFUSE_MIN_SCATTERED:  # NaN compares False
