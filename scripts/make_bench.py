@@ -411,6 +411,53 @@ def _synthetic_row(label: str, b: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _image_category_lines(r: dict[str, Any]) -> list[str]:
+    """Whole-image categories (worst finding against worst visible truth finding), by spacing."""
+    if "image_category" not in r:
+        return []
+    groups = [("all", r), *((f"spacing {k} mm", b) for k, b in r["by_spacing"].items())]
+    header = [
+        "images",
+        "n",
+        "category agreement",
+        "kappa",
+        "benign images (1-3)",
+        "sent to biopsy",
+        "suspicious images (4A-5)",
+        "not sent to biopsy",
+    ]
+    rows = [
+        [
+            label,
+            b["image_category"]["n_images"],
+            b["image_category"]["agreement"],
+            b["image_category"]["kappa"],
+            b["image_category"]["n_benign_images"],
+            b["image_category"]["benign_sent_to_biopsy"],
+            b["image_category"]["n_suspicious_images"],
+            b["image_category"]["suspicious_not_sent_to_biopsy"],
+        ]
+        for label, b in groups
+    ]
+    block = r["image_category"]
+    lines = [
+        "Whole images, as a breast is assessed: the worst finding's category against the worst "
+        "visible truth finding's (1 where there is none; category 0 counts neither as biopsy nor "
+        "as screening):",
+        "",
+        *table(header, rows),
+        "Image category confusion matrix (rows: intended, columns: mammocalc):",
+        "",
+    ]
+    return lines + table(
+        ["", *block["labels"]],
+        [
+            [label, *row]
+            for label, row in zip(block["labels"], block["confusion_matrix"], strict=True)
+        ],
+    )
+
+
 def render_synthetic(step: Step) -> list[str]:
     lines = ["## Synthetic: simulator images with complete truth", "", *_step_header(step)]
     if step.status != "ran":
@@ -463,6 +510,7 @@ def render_synthetic(step: Step) -> list[str]:
                     for label, row in zip(block["labels"], block["confusion_matrix"], strict=True)
                 ],
             )
+    lines += _image_category_lines(r)
     lines += [
         "Targets: calcifications >= 0.90 at <= 0.4 FP/cm^2 and clusters >= 0.98 at <= 0.1 FP/image "
         "(issue 5); morphology accuracy >= 0.85 and category agreement >= 0.90 (issue 6).",

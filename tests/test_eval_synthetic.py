@@ -164,6 +164,12 @@ def test_synthetic_figures_by_hand() -> None:
     assert category["agreement"] == 0.0 and category["n_matched"] == 4
     assert category["labels"] == ["4B", "4C"]  # labels present, in order of concern
     assert category["confusion_matrix"] == [[0, 4], [0, 0]]  # rows intended, columns given
+    # whole images: the worst finding (4C) against the worst visible truth finding (4B)
+    image = result["image_category"]
+    assert image["n_images"] == 4 and image["agreement"] == 0.0
+    assert image["n_suspicious_images"] == 4 and image["suspicious_not_sent_to_biopsy"] == 0.0
+    assert image["n_benign_images"] == 0 and image["benign_sent_to_biopsy"] is None
+    assert result["by_spacing"]["0.07"]["image_category"]["n_images"] == 2
     assert set(result["by_spacing"]) == {"0.07", "0.1"}
     assert set(result["by_density"]) == {"a", "b"}
     assert set(result["by_scene"]) == {"one", "two"}
@@ -218,3 +224,41 @@ def test_visible_cluster_froc_leaves_out_clusters_below_the_noise() -> None:
     assert figures["froc"]["points"]["sensitivity"][-1] == 1.0
     shown = figures["visible_cluster_froc"]["points"]
     assert shown["sensitivity"][-1] == 1.0 and shown["fp_rate"][-1] == 1.0
+
+
+def test_whole_image_categories_count_false_biopsies_and_missed_suspicious_images() -> None:
+    """An image's category is its worst finding's against its worst visible truth finding's: a
+    false 4B on a normal image sends it to biopsy, a suspicious image with only a benign finding
+    is not sent, category 0 is neither, and an invisible cluster intends nothing."""
+    suspicious = _truth(1, SPACING, "a", "x")
+    normal = suspicious.model_copy(update={"findings": [], "seed": 2})
+    invisible = suspicious.model_copy(
+        update={
+            "seed": 3,
+            "calcifications": [
+                c.model_copy(update={"visible": False}) for c in suspicious.calcifications
+            ],
+        }
+    )
+    false_4b = finding((90.0, 90.0), 0.6, category=Category.SUSPICIOUS_MODERATE)
+    benign = finding((24.0, 26.0), 0.9, category=Category.BENIGN)
+    magnification = finding((24.0, 26.0), 0.9, category=Category.INCOMPLETE)
+    scored = [
+        score_image(image_result([false_4b], spacing_mm=SPACING), normal),
+        score_image(image_result([], spacing_mm=SPACING), normal),
+        score_image(image_result([benign], spacing_mm=SPACING), suspicious),
+        score_image(image_result([magnification], spacing_mm=SPACING), suspicious),
+        score_image(image_result([], spacing_mm=SPACING), invisible),
+    ]
+    assert [s.image_category for s in scored] == [
+        ("1", "4B"),
+        ("1", "1"),
+        ("4B", "2"),
+        ("4B", "0"),
+        ("1", "1"),
+    ]
+    block = summarise(scored)["image_category"]
+    assert block["agreement"] == pytest.approx(2 / 5)
+    assert block["n_benign_images"] == 3 and block["benign_sent_to_biopsy"] == pytest.approx(1 / 3)
+    assert block["n_suspicious_images"] == 2
+    assert block["suspicious_not_sent_to_biopsy"] == pytest.approx(1 / 2)

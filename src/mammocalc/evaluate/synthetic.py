@@ -9,8 +9,10 @@ cluster FROC counts every truth cluster; a second one counts only the *visible* 
 with at least ``CLUSTER_VISIBLE_MIN`` visible members (amorphous clusters are often below the noise
 by design, docs/simulation.md), and, as for calcifications, a finding hitting an invisible cluster
 is then neither a hit nor a false positive.
-Descriptors and categories are compared on matched findings. Everything is broken down by pixel
-spacing and by breast density.
+Descriptors and categories are compared on matched findings. The whole image is compared too:
+its intended category is its worst visible truth finding's, its given one its worst finding's
+(1 where there is none), as a breast's category is its worst finding's. Everything is broken down
+by pixel spacing and by breast density.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from mammocalc.evaluate.froc import Mark, froc
 from mammocalc.evaluate.metrics import confusion_matrix, quadratic_weighted_kappa
 from mammocalc.models import Finding, ImageResult
 from mammocalc.settings import Settings
-from mammocalc.vocabulary import Category, FindingKind
+from mammocalc.vocabulary import Category, FindingKind, worst
 
 if TYPE_CHECKING:
     from mammocalc.simulate.truth import SimulatedImage, Truth, TruthFinding
@@ -74,6 +76,9 @@ class ImageScore:
     n_visible_clusters: int = 0
     matched: list[dict[str, Any]] = field(default_factory=list)
     n_truth_findings: int = 0
+    #: (intended, given) category of the whole image: its worst visible truth finding's and its
+    #: worst finding's, 1 (negative) where there is none
+    image_category: tuple[str, str] = (Category.NEGATIVE.value, Category.NEGATIVE.value)
 
 
 def simulate_default(
@@ -183,6 +188,8 @@ def score_image(result: ImageResult, truth: Truth) -> ImageScore:
         if finding.detection_score > best.get(target.id, (-1.0,))[0]:
             best[target.id] = (finding.detection_score, finding, target)
     score.matched = [_pair(found, target) for _, found, target in best.values()]
+    given = [f.category for f in result.findings if f.category is not None]
+    score.image_category = (worst([f.category for f in shown]).value, worst(given).value)
     return score
 
 
@@ -254,6 +261,45 @@ def _category_block(pairs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+_BIOPSY = frozenset(
+    {
+        Category.SUSPICIOUS_LOW.value,
+        Category.SUSPICIOUS_MODERATE.value,
+        Category.SUSPICIOUS_HIGH.value,
+        Category.HIGHLY_SUGGESTIVE.value,
+    }
+)
+_SCREENING_OR_FOLLOW_UP = frozenset(
+    {Category.NEGATIVE.value, Category.BENIGN.value, Category.PROBABLY_BENIGN.value}
+)
+
+
+def _image_category_block(scores: Sequence[ImageScore]) -> dict[str, Any]:
+    """Whole-image categories: agreement and confusion as for findings, and the two errors of
+    the pathway: an image meant for screening or follow-up (1, 2, 3) sent to biopsy (4A-5), and
+    an image meant for biopsy given screening or follow-up (category 0, magnification views,
+    is neither)."""
+    pairs = [
+        {"truth_category": intended, "predicted_category": given}
+        for intended, given in (s.image_category for s in scores)
+    ]
+    block = _category_block(pairs)
+    block["n_images"] = block.pop("n_matched")
+    benign = [p for p in pairs if p["truth_category"] in _SCREENING_OR_FOLLOW_UP]
+    suspicious = [p for p in pairs if p["truth_category"] in _BIOPSY]
+    block["n_benign_images"] = len(benign)
+    block["benign_sent_to_biopsy"] = (
+        float(np.mean([p["predicted_category"] in _BIOPSY for p in benign])) if benign else None
+    )
+    block["n_suspicious_images"] = len(suspicious)
+    block["suspicious_not_sent_to_biopsy"] = (
+        float(np.mean([p["predicted_category"] in _SCREENING_OR_FOLLOW_UP for p in suspicious]))
+        if suspicious
+        else None
+    )
+    return block
+
+
 def summarise(scores: Sequence[ImageScore]) -> dict[str, Any]:
     """All figures over a set of scored images (pure)."""
     n_visible = sum(s.n_visible for s in scores)
@@ -299,6 +345,7 @@ def summarise(scores: Sequence[ImageScore]) -> dict[str, Any]:
             [p["truth_distribution"] == p["predicted_distribution"] for p in pairs],
         ),
         "category": _category_block(pairs),
+        "image_category": _image_category_block(scores),
     }
 
 
