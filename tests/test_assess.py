@@ -552,3 +552,29 @@ def test_a_dermal_cluster_is_benign_or_asks_for_a_tangential_view() -> None:
     assert (
         categorise(finding(weak, probability=0.35, dermal=1.0))[0] is Category.SUSPICIOUS_MODERATE
     )
+
+
+def test_a_group_that_may_not_be_real_is_confirmed_before_biopsy() -> None:
+    """A cluster scoring below ``CONFIRM_MIN_SCORE`` as real calcifications gets magnification
+    views (0) instead of the biopsy its category would bring, with both reasons; a firmer group,
+    a category without biopsy and a macrocalcification keep theirs."""
+    suspicious = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.3)
+    faint = suspicious.model_copy(update={"detection_score": 0.58})
+    category, reasons = categorise(faint)
+    assert category == Category.INCOMPLETE
+    assert category.management == Management.MAGNIFICATION_VIEWS
+    assert "BI-RADS 4B range" in reasons[-1] and "only 58% likely to be real" in reasons[-1]
+    firm = suspicious.model_copy(update={"detection_score": 0.62})
+    assert categorise(firm)[0] == Category.SUSPICIOUS_MODERATE
+    group = finding({Morphology.PUNCTATE: 0.9}, probability=0.1)
+    assert categorise(group.model_copy(update={"detection_score": 0.55}))[0] == (
+        Category.PROBABLY_BENIGN
+    )
+    macro = finding(
+        {Morphology.COARSE: 0.9},
+        kind=FindingKind.MACROCALCIFICATION,
+        distribution=None,
+        count=1,
+        probability=0.004,
+    )
+    assert categorise(macro.model_copy(update={"detection_score": 0.3}))[0] == Category.BENIGN

@@ -30,6 +30,14 @@ from mammocalc.vocabulary import (
 __all__ = ["assess", "categorise"]
 
 _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
+_BIOPSY = frozenset(
+    {
+        Category.SUSPICIOUS_LOW,
+        Category.SUSPICIOUS_MODERATE,
+        Category.SUSPICIOUS_HIGH,
+        Category.HIGHLY_SUGGESTIVE,
+    }
+)
 _LUCENT_CENTRED = frozenset({Morphology.RIM, Morphology.SKIN})
 
 
@@ -53,7 +61,9 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     or punctate forms in a linear or segmental distribution in 4B's range are 4A (a form of low
     suspicion along a duct; the biopsy is the same); a 4C finding of firm
     fine linear branching in a linear or segmental cluster, without a large rod-like or vascular
-    call as confident as it, -> 5 (the atlas's classic appearance).
+    call as confident as it, -> 5 (the atlas's classic appearance). Last, a cluster or scatter
+    whose category would bring a biopsy (4A-5) but whose detection score is below
+    ``CONFIRM_MIN_SCORE`` (it may be tissue or noise) -> 0 (magnification views to confirm it).
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
     calcification's worth), as in the probability.
 
@@ -71,7 +81,18 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     """
     reasons = describe_finding(finding)
     category, why = _rule(finding)
+    if category in _BIOPSY and _maybe_not_real(finding):
+        category, why = Category.INCOMPLETE, (
+            f"{why}; but the group is only {finding.detection_score:.0%} likely to be real "
+            "calcifications rather than tissue or noise: magnification views to confirm it first"
+        )
     return category, [*reasons, why]
+
+
+def _maybe_not_real(finding: Finding) -> bool:
+    """A group (cluster or scatter) whose detection score is below ``CONFIRM_MIN_SCORE``."""
+    grouped = finding.kind in (FindingKind.CLUSTER, FindingKind.SCATTERED)
+    return grouped and finding.detection_score < t.CONFIRM_MIN_SCORE
 
 
 def _rule(finding: Finding) -> tuple[Category, str]:
