@@ -82,7 +82,8 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     reasons = describe_finding(finding)
     category, why = _rule(finding)
     if category in _BIOPSY and _maybe_not_real(finding):
-        category, why = Category.INCOMPLETE, (
+        category = Category.INCOMPLETE
+        why = (
             f"{why}; but the group is only {finding.detection_score:.0%} likely to be real "
             "calcifications rather than tissue or noise: magnification views to confirm it first"
         )
