@@ -59,15 +59,20 @@ def finding(
 # --- the pathway of reference section 1, one row each ------------------------------------------
 
 
-def test_row_1_macrocalcification_is_benign_routine_screening() -> None:
-    macro = finding(
+def coarse_macro(**features: float) -> Finding:
+    """One coarse macrocalcification, characterised."""
+    return finding(
         {Morphology.COARSE: 0.9},
         kind=FindingKind.MACROCALCIFICATION,
         distribution=None,
         count=1,
         probability=0.004,
-        diameter_max_mm=3.2,
+        **features,
     )
+
+
+def test_row_1_macrocalcification_is_benign_routine_screening() -> None:
+    macro = coarse_macro(diameter_max_mm=3.2)
     category, reasons = categorise(macro)
     assert category == Category.BENIGN
     assert category.management == Management.ROUTINE_SCREENING
@@ -570,11 +575,5 @@ def test_a_group_that_may_not_be_real_is_confirmed_before_biopsy() -> None:
     assert categorise(group.model_copy(update={"detection_score": 0.55}))[0] == (
         Category.PROBABLY_BENIGN
     )
-    macro = finding(
-        {Morphology.COARSE: 0.9},
-        kind=FindingKind.MACROCALCIFICATION,
-        distribution=None,
-        count=1,
-        probability=0.004,
-    )
-    assert categorise(macro.model_copy(update={"detection_score": 0.3}))[0] == Category.BENIGN
+    macro = coarse_macro().model_copy(update={"detection_score": 0.3})
+    assert categorise(macro)[0] == Category.BENIGN
