@@ -237,10 +237,19 @@ def test_round_or_punctate_over_a_region_are_benign() -> None:
         assert category == Category.BENIGN
         assert category.management == Management.ROUTINE_SCREENING
         assert "scattered over a region" in reasons[-1]
-    for beside in (Morphology.AMORPHOUS, Morphology.DYSTROPHIC):
-        mixed = {Morphology.PUNCTATE: 0.9, beside: 0.6}
-        region = finding(mixed, distribution=Distribution.REGIONAL, probability=0.3)
-        assert categorise(region)[0] == Category.SUSPICIOUS_MODERATE
+    mostly_round = {Morphology.ROUND: 0.9, Morphology.DYSTROPHIC: 0.6}  # as a group would be 3
+    region = finding(mostly_round, distribution=Distribution.REGIONAL, probability=0.3)
+    assert categorise(region)[0] == Category.BENIGN
+    scatter = finding(
+        {Morphology.PUNCTATE: 0.9},
+        kind=FindingKind.SCATTERED,
+        distribution=Distribution.REGIONAL,
+        probability=0.3,
+    )
+    assert categorise(scatter)[0] == Category.BENIGN
+    mixed = {Morphology.PUNCTATE: 0.9, Morphology.AMORPHOUS: 0.6}
+    region = finding(mixed, distribution=Distribution.REGIONAL, probability=0.3)
+    assert categorise(region)[0] == Category.SUSPICIOUS_MODERATE
 
 
 def test_a_description_without_a_count_is_not_too_few_to_group() -> None:
@@ -559,21 +568,59 @@ def test_a_dermal_cluster_is_benign_or_asks_for_a_tangential_view() -> None:
     )
 
 
-def test_a_group_that_may_not_be_real_is_confirmed_before_biopsy() -> None:
-    """A cluster scoring below ``CONFIRM_MIN_SCORE`` as real calcifications gets magnification
-    views (0) instead of the biopsy its category would bring, with both reasons; a firmer group,
-    a category without biopsy and a macrocalcification keep theirs."""
-    suspicious = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.3)
-    faint = suspicious.model_copy(update={"detection_score": 0.58})
-    category, reasons = categorise(faint)
-    assert category == Category.INCOMPLETE
-    assert category.management == Management.MAGNIFICATION_VIEWS
-    assert "BI-RADS 4B range" in reasons[-1] and "only 58% likely to be real" in reasons[-1]
-    firm = suspicious.model_copy(update={"detection_score": 0.62})
-    assert categorise(firm)[0] == Category.SUSPICIOUS_MODERATE
-    group = finding({Morphology.PUNCTATE: 0.9}, probability=0.1)
+def test_a_group_near_the_reporting_threshold_is_confirmed_before_biopsy() -> None:
+    """A cluster or scatter of a biopsy category scoring within ``CONFIRM_SCORE_MARGIN`` of its
+    image's reporting threshold gets magnification views (0), with both reasons; a firmer
+    group, a group without the threshold feature (a description), and a category without biopsy
+    keep theirs."""
+    for kind in (FindingKind.CLUSTER, FindingKind.SCATTERED):
+        suspicious = finding(
+            {Morphology.FINE_PLEOMORPHIC: 0.9}, kind=kind, probability=0.3, reporting_floor=0.54
+        )
+        category, reasons = categorise(suspicious.model_copy(update={"detection_score": 0.58}))
+        assert category == Category.INCOMPLETE
+        assert category.management == Management.MAGNIFICATION_VIEWS
+        assert "BI-RADS 4B range" in reasons[-1]
+        assert "0.58, is within 0.06 of the reporting threshold 0.54" in reasons[-1]
+        edge = suspicious.model_copy(update={"detection_score": 0.6})
+        assert categorise(edge)[0] == Category.SUSPICIOUS_MODERATE
+    film = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.3, reporting_floor=0.36)
+    assert categorise(film.model_copy(update={"detection_score": 0.45}))[0] == (
+        Category.SUSPICIOUS_MODERATE
+    )
+    described = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.3)
+    assert categorise(described.model_copy(update={"detection_score": 0.1}))[0] == (
+        Category.SUSPICIOUS_MODERATE
+    )
+    group = finding({Morphology.PUNCTATE: 0.9}, probability=0.1, reporting_floor=0.54)
     assert categorise(group.model_copy(update={"detection_score": 0.55}))[0] == (
         Category.PROBABLY_BENIGN
     )
-    macro = coarse_macro().model_copy(update={"detection_score": 0.3})
-    assert categorise(macro)[0] == Category.BENIGN
+
+
+def test_a_faint_view_matched_to_a_firm_one_keeps_its_category() -> None:
+    """The confirm-first check uses the higher score of matched CC and MLO views: a 5-range
+    group faint on CC but firm on MLO is one lesion, category 5 on both views and the breast,
+    while the same pair faint on both views asks for magnification views."""
+
+    def view(fid: str, v: View, score: float) -> Finding:
+        return finding(
+            {Morphology.FINE_LINEAR_BRANCHING: 0.9},
+            probability=0.97,
+            fid=fid,
+            view=v,
+            reporting_floor=0.54,
+        ).model_copy(update={"detection_score": score})
+
+    def exam(cc_score: float, mlo_score: float) -> list[ImageResult]:
+        return [
+            image("cc", Laterality.LEFT, View.CC, [view("L-CC-1", View.CC, cc_score)]),
+            image("mlo", Laterality.LEFT, View.MLO, [view("L-MLO-1", View.MLO, mlo_score)]),
+        ]
+
+    images, breasts, _ = assess(exam(0.55, 0.9))
+    assert [f.category for im in images for f in im.findings] == [Category.HIGHLY_SUGGESTIVE] * 2
+    assert breasts[0].category == Category.HIGHLY_SUGGESTIVE
+    images, breasts, _ = assess(exam(0.55, 0.57))
+    assert [f.category for im in images for f in im.findings] == [Category.INCOMPLETE] * 2
+    assert breasts[0].category == Category.INCOMPLETE

@@ -262,3 +262,20 @@ def test_whole_image_categories_count_false_biopsies_and_missed_suspicious_image
     assert block["n_benign_images"] == 3 and block["benign_sent_to_biopsy"] == pytest.approx(1 / 3)
     assert block["n_suspicious_images"] == 2
     assert block["suspicious_not_sent_to_biopsy"] == pytest.approx(1 / 2)
+
+
+def test_a_finding_on_an_invisible_cluster_makes_it_intended() -> None:
+    """A cluster below the noise that a finding nevertheless found is meant for its category
+    too: a correct 4B there is not a benign image sent to biopsy."""
+    truth = _truth(4, SPACING, "a", "x")
+    faint = truth.model_copy(
+        update={
+            "calcifications": [
+                c.model_copy(update={"visible": False}) for c in truth.calcifications
+            ]
+        }
+    )
+    found = finding((24.0, 26.0), 0.9, category=Category.SUSPICIOUS_MODERATE)
+    scored = score_image(image_result([found], spacing_mm=SPACING), faint)
+    assert scored.image_category == ("4B", "4B")
+    assert summarise([scored])["image_category"]["benign_sent_to_biopsy"] is None

@@ -52,12 +52,15 @@ REGIONAL_NEARBY_MM = 20.0
 # --- when to ask for magnification views (category 0) -----------------------------------------
 #: A finding whose best morphology call is less confident than this cannot be characterised.
 MIN_DESCRIPTOR_CONFIDENCE = 0.5
-#: A group whose detection score (how likely it is real calcifications, not tissue or noise) is
-#: below this is confirmed with magnification views before the biopsy its category would bring.
-#: On development simulator images (seeds 5000-5091, 7000-7183, 9000-9183, 11000-11183,
-#: 13000-13183, 30000-30091; the screening reporting threshold 0.54) 41 of the 108 false
-#: findings of category 4A-5 scored below 0.6, and 1 of the 225 suspicious truth findings.
-CONFIRM_MIN_SCORE = 0.6
+#: A group whose detection score lies less than this above the reporting threshold of its image
+#: (group feature ``reporting_floor``: ``finding_threshold``, or ``finding_threshold_film`` on
+#: film, of the operating point used) is among the least certain reported: it may be tissue or
+#: noise, so magnification views confirm it before the biopsy its category would bring. Matched
+#: CC and MLO views take the higher score of the two. On development simulator images (seeds
+#: 5000-5091, 7000-7183, 9000-9183, 11000-11183, 13000-13183, 30000-30091; screening threshold
+#: 0.54) 41 of the 108 false findings of category 4A-5 scored below 0.6, and 1 of the 225
+#: suspicious truth findings.
+CONFIRM_SCORE_MARGIN = 0.06
 #: Calcifications narrower than this many pixels cannot show their shape: the image is unfit
 #: (e.g. film at 200 um for specks under 0.4 mm).
 MIN_DIAMETER_PX = 2.0

@@ -23,6 +23,7 @@ from mammocalc.vocabulary import (
     Distribution,
     FindingKind,
     Laterality,
+    Management,
     Morphology,
     worst,
 )
@@ -30,14 +31,6 @@ from mammocalc.vocabulary import (
 __all__ = ["assess", "categorise"]
 
 _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
-_BIOPSY = frozenset(
-    {
-        Category.SUSPICIOUS_LOW,
-        Category.SUSPICIOUS_MODERATE,
-        Category.SUSPICIOUS_HIGH,
-        Category.HIGHLY_SUGGESTIVE,
-    }
-)
 _LUCENT_CENTRED = frozenset({Morphology.RIM, Morphology.SKIN})
 
 
@@ -55,15 +48,17 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     only round or punctate: diffuse, or grouped among ``DIFFUSE_MIN_SCATTERED`` others scattered
     over the breast (``scattered_in_breast``), or grouped with ``REGIONAL_MIN_NEARBY`` others
     within ``REGIONAL_NEARBY_MM`` (``calcifications_nearby``: a piece of a regional scatter) ->
-    2, else grouped -> 3 (a single group at baseline); only round or punctate (no other form),
+    2, else grouped -> 3 (a single group at baseline); only (or mostly) round or punctate,
     regional -> 2; otherwise the probability's BI-RADS
     range: <= 2% -> 3, <= 10% -> 4A, <= 50% -> 4B, < 95% -> 4C, else 5, except that only round
     or punctate forms in a linear or segmental distribution in 4B's range are 4A (a form of low
     suspicion along a duct; the biopsy is the same); a 4C finding of firm
     fine linear branching in a linear or segmental cluster, without a large rod-like or vascular
     call as confident as it, -> 5 (the atlas's classic appearance). Last, a cluster or scatter
-    whose category would bring a biopsy (4A-5) but whose detection score is below
-    ``CONFIRM_MIN_SCORE`` (it may be tissue or noise) -> 0 (magnification views to confirm it).
+    whose category would bring a biopsy (4A-5) but whose detection score lies within
+    ``CONFIRM_SCORE_MARGIN`` of its image's reporting threshold (it may be tissue or noise) -> 0
+    (magnification views to confirm it); :func:`assess` checks this after CC-MLO matching, with
+    the higher score of the two views.
     Descriptors count when their confidence exceeds ``RISK_IGNORE_CONFIDENCE`` (one
     calcification's worth), as in the probability.
 
@@ -81,19 +76,29 @@ def categorise(finding: Finding) -> tuple[Category, list[str]]:
     """
     reasons = describe_finding(finding)
     category, why = _rule(finding)
-    if category in _BIOPSY and _maybe_not_real(finding):
-        category = Category.INCOMPLETE
-        why = (
-            f"{why}; but the group is only {finding.detection_score:.0%} likely to be real "
-            "calcifications rather than tissue or noise: magnification views to confirm it first"
-        )
+    unsure = _confirm_first(finding, category, finding.detection_score)
+    if unsure:
+        return Category.INCOMPLETE, [*reasons, f"{why}; but {unsure}"]
     return category, [*reasons, why]
 
 
-def _maybe_not_real(finding: Finding) -> bool:
-    """A group (cluster or scatter) whose detection score is below ``CONFIRM_MIN_SCORE``."""
+def _confirm_first(finding: Finding, category: Category, score: float) -> str | None:
+    """Why a group (cluster or scatter) of a biopsy category is confirmed with magnification
+    views first, or None: its detection ``score`` (the higher of two matched views) lies less
+    than ``CONFIRM_SCORE_MARGIN`` above its image's reporting threshold (feature
+    ``reporting_floor``; findings without it, e.g. descriptions, are never held back)."""
+    floor = finding.features.get("reporting_floor")
     grouped = finding.kind in (FindingKind.CLUSTER, FindingKind.SCATTERED)
-    return grouped and finding.detection_score < t.CONFIRM_MIN_SCORE
+    biopsy = category.management is Management.STEREOTACTIC_BIOPSY
+    if floor is None or not grouped or not biopsy:
+        return None
+    if score >= floor + t.CONFIRM_SCORE_MARGIN - 1e-9:  # the margin's own edge is firm
+        return None
+    return (
+        f"the detector's score for the group, {score:.2f}, is within "
+        f"{t.CONFIRM_SCORE_MARGIN:.2f} of the reporting threshold {floor:.2f}: it may be tissue "
+        "or noise; magnification views to confirm it first"
+    )
 
 
 def _rule(finding: Finding) -> tuple[Category, str]:
@@ -121,7 +126,7 @@ def _rule(finding: Finding) -> tuple[Category, str]:
             return Category.BENIGN, "typically benign morphology"
         if finding.distribution == Distribution.DIFFUSE:
             return Category.BENIGN, "round or punctate calcifications scattered diffusely: benign"
-        if finding.distribution == Distribution.REGIONAL and words <= _ROUND_OR_PUNCTATE:
+        if finding.distribution == Distribution.REGIONAL:  # round or punctate, or mostly
             return (
                 Category.BENIGN,
                 "round or punctate calcifications scattered over a region: typically benign",
@@ -301,8 +306,11 @@ def assess(
     findings = {f.id: _categorised(f) for image in images for f in image.findings}
     findings = _bilateral_benign(images, findings)
     pairs = _matched_pairs(images, findings)
+    score = {fid: f.detection_score for fid, f in findings.items()}
     for id_a, id_b in pairs:
         findings[id_a], findings[id_b] = _merge_pair(findings[id_a], findings[id_b])
+        score[id_a] = score[id_b] = max(score[id_a], score[id_b])
+    findings = {fid: _confirmed(f, score[fid]) for fid, f in findings.items()}
     hidden = {max((a, b), key=lambda i: _report_order(findings[i])) for a, b in pairs}
     out_images = [
         image.model_copy(update={"findings": [findings[f.id] for f in image.findings]})
@@ -325,10 +333,20 @@ def assess(
 
 
 def _categorised(finding: Finding) -> Finding:
-    category, reasons = categorise(finding)
+    """The finding with its rules' category, before the confirm-first check (which takes the
+    matched view's score into account, :func:`_confirmed`)."""
+    category, why = _rule(finding)
+    reasons = [*describe_finding(finding), why]
     return finding.model_copy(
         update={"category": category, "management": category.management, "reasons": reasons}
     )
+
+
+def _confirmed(finding: Finding, score: float) -> Finding:
+    """Category 0 for a group of a biopsy category whose ``score`` (its own, or the higher of
+    two matched views) is too near its reporting threshold (:func:`_confirm_first`)."""
+    unsure = _confirm_first(finding, finding.category or Category.INCOMPLETE, score)
+    return _with_category(finding, Category.INCOMPLETE, unsure) if unsure else finding
 
 
 def _with_category(finding: Finding, category: Category, reason: str) -> Finding:

@@ -189,7 +189,11 @@ def group(
         for f in findings
     ]
     floor = settings.finding_threshold_film if mammogram.is_film else settings.finding_threshold
-    findings = [f for f in findings if f.detection_score >= floor]
+    findings = [
+        f.model_copy(update={"features": {**f.features, "reporting_floor": floor}})
+        for f in findings
+        if f.detection_score >= floor
+    ]
     findings.sort(key=lambda f: (-f.detection_score, f.centroid_px))
     prefix = f"{mammogram.laterality.value if mammogram.laterality else 'X'}-{mammogram.view.value}"
     return [f.model_copy(update={"id": f"{prefix}-{k}"}) for k, f in enumerate(findings, start=1)]

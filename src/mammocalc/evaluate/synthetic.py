@@ -12,7 +12,7 @@ is then neither a hit nor a false positive.
 Descriptors and categories are compared on matched findings. The whole image is compared too:
 its intended category is its worst visible truth finding's, its given one its worst finding's
 (1 where there is none), as a breast's category is its worst finding's. Everything is broken down
-by pixel spacing and by breast density.
+by pixel spacing, breast density, view and scene.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from mammocalc.evaluate.froc import Mark, froc
 from mammocalc.evaluate.metrics import confusion_matrix, quadratic_weighted_kappa
 from mammocalc.models import Finding, ImageResult
 from mammocalc.settings import Settings
-from mammocalc.vocabulary import Category, FindingKind, worst
+from mammocalc.vocabulary import Category, FindingKind, Management, worst
 
 if TYPE_CHECKING:
     from mammocalc.simulate.truth import SimulatedImage, Truth, TruthFinding
@@ -76,8 +76,9 @@ class ImageScore:
     n_visible_clusters: int = 0
     matched: list[dict[str, Any]] = field(default_factory=list)
     n_truth_findings: int = 0
-    #: (intended, given) category of the whole image: its worst visible truth finding's and its
-    #: worst finding's, 1 (negative) where there is none
+    #: (intended, given) category of the whole image: its worst truth finding's among the
+    #: visible ones and those a finding matched, and its worst finding's (findings without a
+    #: category are left out); 1 (negative) where there is none
     image_category: tuple[str, str] = (Category.NEGATIVE.value, Category.NEGATIVE.value)
 
 
@@ -189,7 +190,8 @@ def score_image(result: ImageResult, truth: Truth) -> ImageScore:
             best[target.id] = (finding.detection_score, finding, target)
     score.matched = [_pair(found, target) for _, found, target in best.values()]
     given = [f.category for f in result.findings if f.category is not None]
-    score.image_category = (worst([f.category for f in shown]).value, worst(given).value)
+    meant = [*shown, *(target for _, _, target in best.values())]  # a found cluster counts
+    score.image_category = (worst([f.category for f in meant]).value, worst(given).value)
     return score
 
 
@@ -261,14 +263,7 @@ def _category_block(pairs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-_BIOPSY = frozenset(
-    {
-        Category.SUSPICIOUS_LOW.value,
-        Category.SUSPICIOUS_MODERATE.value,
-        Category.SUSPICIOUS_HIGH.value,
-        Category.HIGHLY_SUGGESTIVE.value,
-    }
-)
+_BIOPSY = frozenset(c.value for c in Category if c.management is Management.STEREOTACTIC_BIOPSY)
 _SCREENING_OR_FOLLOW_UP = frozenset(
     {Category.NEGATIVE.value, Category.BENIGN.value, Category.PROBABLY_BENIGN.value}
 )
