@@ -624,3 +624,19 @@ def test_a_faint_view_matched_to_a_firm_one_keeps_its_category() -> None:
     images, breasts, _ = assess(exam(0.55, 0.57))
     assert [f.category for im in images for f in im.findings] == [Category.INCOMPLETE] * 2
     assert breasts[0].category == Category.INCOMPLETE
+
+
+def test_a_finding_held_for_magnification_views_stays_named_beside_a_biopsy() -> None:
+    """A breast led by a biopsy finding still names another finding of the breast that asks for
+    magnification views, in its reasons."""
+    firm = finding({Morphology.FINE_PLEOMORPHIC: 0.9}, probability=0.3, fid="L-CC-1")
+    faint = finding(
+        {Morphology.FINE_LINEAR_BRANCHING: 0.9},
+        probability=0.97,
+        fid="L-CC-2",
+        nipple_mm=20.0,
+        reporting_floor=0.54,
+    ).model_copy(update={"detection_score": 0.56, "centroid_mm": (40.0, 40.0)})
+    _, breasts, _ = assess([image("cc", Laterality.LEFT, View.CC, [firm, faint])])
+    assert breasts[0].category == Category.SUSPICIOUS_MODERATE
+    assert any(r.startswith("L-CC-2, also: magnification views") for r in breasts[0].reasons)

@@ -437,10 +437,16 @@ def _breast(side: Laterality | None, findings: list[Finding]) -> BreastAssessmen
     ordered = sorted(findings, key=_report_order)
     leading = ordered[0]
     category = leading.category or Category.INCOMPLETE
+    # a finding that asks for magnification views stays named when another leads the breast
+    pending = [
+        f"{f.id}, also: magnification views ({f.reasons[-1]})"
+        for f in ordered[1:]
+        if f.category == Category.INCOMPLETE and category != Category.INCOMPLETE and f.reasons
+    ]
     return BreastAssessment(
         laterality=side,
         category=category,
         management=category.management,
         finding_ids=[f.id for f in ordered],
-        reasons=[f"{leading.id}: {r}" for r in leading.reasons],
+        reasons=[f"{leading.id}: {r}" for r in leading.reasons] + pending,
     )
