@@ -412,7 +412,8 @@ def _synthetic_row(label: str, b: dict[str, Any]) -> list[Any]:
 
 
 def _image_category_lines(r: dict[str, Any]) -> list[str]:
-    """Whole-image categories (worst finding against worst visible truth finding), by spacing."""
+    """Whole-image categories (worst finding against worst visible or found truth finding), by
+    spacing."""
     if "image_category" not in r:
         return []
     groups = [("all", r), *((f"spacing {k} mm", b) for k, b in r["by_spacing"].items())]
@@ -426,24 +427,21 @@ def _image_category_lines(r: dict[str, Any]) -> list[str]:
         "suspicious images (4A-5)",
         "not sent to biopsy",
     ]
-    rows = [
-        [
-            label,
-            b["image_category"]["n_images"],
-            b["image_category"]["agreement"],
-            b["image_category"]["kappa"],
-            b["image_category"]["n_benign_images"],
-            b["image_category"]["benign_sent_to_biopsy"],
-            b["image_category"]["n_suspicious_images"],
-            b["image_category"]["suspicious_not_sent_to_biopsy"],
-        ]
-        for label, b in groups
-    ]
+    keys = (
+        "n_images",
+        "agreement",
+        "kappa",
+        "n_benign_images",
+        "benign_sent_to_biopsy",
+        "n_suspicious_images",
+        "suspicious_not_sent_to_biopsy",
+    )
+    rows = [[label, *(b["image_category"][k] for k in keys)] for label, b in groups]
     block = r["image_category"]
     lines = [
         "Whole images, as a breast is assessed: the worst finding's category against the worst "
-        "visible truth finding's (1 where there is none; category 0 counts neither as biopsy nor "
-        "as screening):",
+        "truth finding's among the visible ones and those a finding found (1 where there is none; "
+        "category 0 counts neither as biopsy nor as screening):",
         "",
         *table(header, rows),
         "Image category confusion matrix (rows: intended, columns: mammocalc):",

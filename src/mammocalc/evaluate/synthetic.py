@@ -10,7 +10,8 @@ with at least ``CLUSTER_VISIBLE_MIN`` visible members (amorphous clusters are of
 by design, docs/simulation.md), and, as for calcifications, a finding hitting an invisible cluster
 is then neither a hit nor a false positive.
 Descriptors and categories are compared on matched findings. The whole image is compared too:
-its intended category is its worst visible truth finding's, its given one its worst finding's
+its intended category is its worst truth finding's among the visible ones and those a finding
+matched, its given one its worst finding's
 (1 where there is none), as a breast's category is its worst finding's. Everything is broken down
 by pixel spacing, breast density, view and scene.
 """
