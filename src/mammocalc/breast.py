@@ -19,6 +19,8 @@ Steps, on the working copy:
    defective line) are found at full resolution and left out of the analysable area
    (:mod:`mammocalc._breast_lines`); on film, so is a band about as wide as the skin band along
    hard edges (the image border, exact black such as a film's cut edge).
+7. Skin markers: metal beads on the skin (solid round discs at the image's brightest level) are
+   listed, and the detector drops what it finds on them (:mod:`mammocalc._breast_markers`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from mammocalc._breast_lines import hard_edges, scanner_lines, straight_edges
+from mammocalc._breast_markers import MARKER_MAX_SKIN_MM, skin_markers
 from mammocalc._breast_pectoral import fit_pectoral
 from mammocalc._breast_region import (
     background_fits,
@@ -130,13 +133,12 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     near_muscle = _near(pectoral, PECTORAL_MARGIN_MM / spacing_mm)
     analysable = breast & ~near_muscle & (skin_distance_mm > settings.skin_band_mm)
 
-    # one upsampling for the four masks, packed as bits
-    bits = [
-        mask.astype(np.uint8) << i for i, mask in enumerate((breast, pectoral, skin, analysable))
-    ]
-    full = upsample(
-        (bits[0] | bits[1] | bits[2] | bits[3])[:, cols], factor, mammogram.pixels.shape
-    )
+    near_skin = breast & (skin_distance_mm <= MARKER_MAX_SKIN_MM)
+    # one upsampling for the five masks, packed as bits
+    packed = np.zeros(breast.shape, dtype=np.uint8)
+    for i, mask in enumerate((breast, pectoral, skin, analysable, near_skin)):
+        packed |= mask.astype(np.uint8) << i
+    full = upsample(packed[:, cols], factor, mammogram.pixels.shape)
     if not chest_left:
         nipple_col = breast.shape[1] - 1 - nipple_col
     breast_full = (full & 1).astype(bool)
@@ -149,6 +151,9 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     )
     if mammogram.is_film:
         lines |= hard_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
+    markers = skin_markers(
+        mammogram.pixels, breast_full, (full & 16).astype(bool), mammogram.spacing_mm
+    )
     return BreastMasks(
         breast=breast_full,
         pectoral=(full & 2).astype(bool),
@@ -157,6 +162,7 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
         chest_wall="left" if chest_left else "right",
         nipple_px=((nipple_row + 0.5) * factor - 0.5, (nipple_col + 0.5) * factor - 0.5),
         spacing_mm=mammogram.spacing_mm,
+        markers=markers,
     )
 
 

@@ -29,6 +29,7 @@ from dataclasses import replace
 import numpy as np
 from scipy import ndimage as ndi
 
+from mammocalc._breast_markers import on_marker
 from mammocalc._detect_measure import Candidate, Context, band_features_all, measure
 from mammocalc._detect_scale import Band, band_sigmas_mm, build_bands
 from mammocalc._detect_score import LogisticModel, Prefilter, calc_model, prefilter
@@ -57,7 +58,8 @@ def detect(
     mammogram : Mammogram
         Pixels float32 in [0, 1], brighter = denser; ``spacing_mm`` sets every scale.
     masks : BreastMasks
-        Breast stage output of the same shape; only ``analysable`` pixels are searched.
+        Breast stage output of the same shape; only ``analysable`` pixels are searched, and
+        what lies on a skin marker (``markers``) is dropped.
     settings : Settings, optional
         Uses ``min_diameter_mm``, ``max_diameter_mm`` and ``detection_threshold``.
 
@@ -78,7 +80,13 @@ def detect(
     """
     settings = settings or Settings.model_validate({})
     found = detect_candidates(mammogram, masks, settings=settings)
-    kept = [c for c, f in found if c.score >= settings.detection_threshold and plausible(c, f)]
+    kept = [
+        c
+        for c, f in found
+        if c.score >= settings.detection_threshold
+        and plausible(c, f)
+        and not on_marker(c.centroid_px, masks.markers, mammogram.spacing_mm)
+    ]
     return [c.model_copy(update={"id": i}) for i, c in enumerate(kept, start=1)]
 
 

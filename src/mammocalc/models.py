@@ -86,7 +86,9 @@ class BreastMasks:
     ``breast`` excludes background, labels, markers and film edges; ``pectoral`` is the pectoral
     muscle (empty on CC); ``analysable`` = breast minus pectoral minus a skin band. ``chest_wall``
     is the image side the chest wall is on ("left" or "right"); ``nipple_px`` the nipple estimate
-    (row, col); ``spacing_mm`` the image's pixel spacing.
+    (row, col); ``spacing_mm`` the image's pixel spacing; ``markers`` the skin markers (metal
+    beads; :func:`mammocalc.detect.detect` drops what it finds on them), as (row, col,
+    diameter_mm).
     """
 
     breast: np.ndarray
@@ -96,6 +98,7 @@ class BreastMasks:
     chest_wall: str
     nipple_px: tuple[float, float]
     spacing_mm: float
+    markers: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def breast_area_cm2(self) -> float:

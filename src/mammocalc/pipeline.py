@@ -108,9 +108,19 @@ def image_result(
         breast_area_cm2=masks.breast_area_cm2,
         calcifications=calcifications,
         findings=findings,
-        warnings=list(mammogram.warnings),
+        warnings=[*mammogram.warnings, *_marker_notes(mammogram, masks)],
         timings_s={k: round(v, 4) for k, v in (timings_s or {}).items()},
     )
+
+
+def _marker_notes(mammogram: Mammogram, masks: BreastMasks) -> list[str]:
+    """One line per skin marker the breast stage left out of the analysis."""
+    return [
+        f"{mammogram.identifiers.source}: a skin marker (solid round {diameter_mm:.1f} mm disc at "
+        f"the image's brightest level, pixel row {row:.0f}, column {col:.0f}) was left out of "
+        "the analysis: a metal bead such as a nipple marker, not a calcification."
+        for row, col, diameter_mm in masks.markers
+    ]
 
 
 def load(
