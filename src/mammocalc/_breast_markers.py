@@ -54,18 +54,23 @@ def skin_markers(
     tuple of (row, col, diameter_mm)
         Centre (pixels) and equivalent diameter (mm) of each marker's saturated disc.
     """
-    if not breast.any():
-        return ()
-    top = float(pixels[breast].max())
-    labels, count = ndi.label(breast & (pixels >= top - MARKER_LEVEL_TOLERANCE))
-    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    top = float(np.max(pixels, where=breast, initial=-np.inf))
+    saturated = pixels >= top - MARKER_LEVEL_TOLERANCE
+    saturated &= breast
     low, high = (np.pi / 4 * (d / spacing_mm) ** 2 for d in MARKER_DIAMETERS_MM)
+    if np.count_nonzero(saturated) < low:  # most images: no bead-sized saturated area
+        return ()
+    # label only the box holding the saturated pixels (a full-size label image is 4 bytes/pixel)
+    rows_in, cols_in = np.flatnonzero(saturated.any(axis=1)), np.flatnonzero(saturated.any(axis=0))
+    r0, c0 = int(rows_in[0]), int(cols_in[0])
+    labels, count = ndi.label(saturated[r0 : rows_in[-1] + 1, c0 : cols_in[-1] + 1])
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
     found: list[tuple[float, float, float]] = []
     for index, box in enumerate(ndi.find_objects(labels), start=1):
         if box is None or not low <= sizes[index] <= high:
             continue
         rows, cols = np.nonzero(labels[box] == index)
-        row, col = rows.mean() + box[0].start, cols.mean() + box[1].start
+        row, col = rows.mean() + box[0].start + r0, cols.mean() + box[1].start + c0
         if near_skin[int(round(row)), int(round(col))] and _is_disc(rows, cols):
             found.append((float(row), float(col), _diameter_mm(rows.size, spacing_mm)))
     return tuple(found)
