@@ -672,6 +672,42 @@ def test_firmer_suspicious_calls_never_lower_the_probability(
             assert descriptor_risk(firmer, distribution).probability >= before - 1e-12
 
 
+@pytest.mark.parametrize("distribution", [None, Distribution.GROUPED, Distribution.SEGMENTAL])
+def test_firmer_suspicious_calls_never_lower_the_interval(
+    distribution: Distribution | None,
+) -> None:
+    """Each bootstrap refit is monotone too, so neither end of the interval falls when a
+    suspicious call firms up (amorphous was below "not described" in 14% of the refits)."""
+    boot = shipped_model().bootstrap
+    for word in SUSPICIOUS_MORPHOLOGIES:
+        assert (boot[:, 1 + FEATURE_NAMES.index(f"worst:{word.name}")] >= 0.0).all(), word
+    for word in SUSPICIOUS_MORPHOLOGIES:
+        for context in ({}, {Morphology.PUNCTATE: 0.6}, {Morphology.COARSE: 1.0}):
+            ends = [
+                descriptor_risk({**context, word: p}, distribution).interval
+                for p in np.linspace(0.0, 1.0, 11)
+            ]
+            for before, after in itertools.pairwise(ends):
+                assert after[0] >= before[0] - 1e-12 and after[1] >= before[1] - 1e-12, word
+
+
+def test_suspicious_words_are_held_at_or_above_the_intercept() -> None:
+    """Data where amorphous groups are rarer malignant than undescribed ones: the fit holds
+    amorphous at 0, not below (a firmer amorphous call must not lower the probability)."""
+    rng = np.random.default_rng(5)
+    rows, labels = [], []
+    for words, share in (([Morphology.AMORPHOUS], 0.05), ([], 0.4), ([Morphology.PUNCTATE], 0.02)):
+        for _ in range(500):
+            rows.append(descriptor_vector(words, [Distribution.GROUPED]))
+            labels.append(int(rng.random() < share))
+    x, y = np.asarray(rows), np.asarray(labels)
+    unconstrained = fit_logistic(x, y, l2=1.0)[1]
+    assert unconstrained[FEATURE_NAMES.index("worst:AMORPHOUS")] < 0.0
+    _, coef = fit_descriptor_model(x, y, l2=1.0)
+    assert coef[FEATURE_NAMES.index("worst:AMORPHOUS")] == 0.0
+    assert coef[FEATURE_NAMES.index("worst:PUNCTATE")] <= 0.0
+
+
 def test_a_benign_form_beside_a_suspicious_one_does_not_lower_the_probability() -> None:
     """The most suspicious form decides: a coarse calcification beside fine linear ones."""
     alone = descriptor_risk([Morphology.FINE_LINEAR_BRANCHING], Distribution.GROUPED)

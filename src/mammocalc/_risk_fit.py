@@ -17,7 +17,7 @@ from mammocalc._risk import (
     RiskModel,
     sigmoid,
 )
-from mammocalc.vocabulary import Morphology
+from mammocalc.vocabulary import SUSPICIOUS_MORPHOLOGIES, Morphology
 
 DEFAULT_L2 = 1.0
 """Ridge penalty on the coefficients (not the intercept), in units of summed sample weight."""
@@ -78,6 +78,8 @@ UNSEEN_DESCRIPTOR_PRIOR: dict[Morphology, tuple[Morphology, float]] = {
     Morphology.COARSE_HETEROGENEOUS: (Morphology.AMORPHOUS, 0.3),
 }
 _WORST = [FEATURE_NAMES.index(f"worst:{m.name}") for m in SUSPICION_ORDER]
+#: Positions, within ``_WORST``, of the suspicious words: their coefficients are held at >= 0.
+_SUSPICIOUS_IN_WORST = [i for i, m in enumerate(SUSPICION_ORDER) if m in SUSPICIOUS_MORPHOLOGIES]
 _NON_POSITIVE = [FEATURE_NAMES.index(name) for name in NON_POSITIVE_FEATURES]
 
 
@@ -89,7 +91,10 @@ def fit_descriptor_model(
     Unseen descriptors take :data:`UNSEEN_DESCRIPTOR_PRIOR`; the "most suspicious descriptor"
     coefficients are then made non-increasing along :data:`SUSPICION_ORDER` by weighted
     pool-adjacent-violators (weights: rows showing each), so that a more suspicious word never
-    gives a lower probability; the other coefficients are then refitted with these held fixed.
+    gives a lower probability, and those of the suspicious words
+    (:data:`mammocalc.vocabulary.SUSPICIOUS_MORPHOLOGIES`) are held at >= 0, so that a firmer
+    suspicious call never lowers it, in every bootstrap refit too; the other coefficients are
+    then refitted with these held fixed.
     While a feature of :data:`mammocalc._risk.NON_POSITIVE_FEATURES` has a positive refitted
     coefficient, it is held at 0 and the rest refitted again (at most once per such feature).
 
@@ -115,7 +120,11 @@ def fit_descriptor_model(
         i = FEATURE_NAMES.index(f"worst:{unseen.name}")
         if support[_WORST.index(i)] == 0:
             coef[i] = coef[FEATURE_NAMES.index(f"worst:{neighbour.name}")] + offset
-    coef[_WORST] = _non_increasing(coef[_WORST], np.maximum(support, 1.0))
+    ordered = _non_increasing(coef[_WORST], np.maximum(support, 1.0))
+    # a suspicious word firmly described is never less suspicious than no firm description (the
+    # intercept): its soft presence then never lowers the logit (clipping keeps the order)
+    ordered[_SUSPICIOUS_IN_WORST] = np.maximum(ordered[_SUSPICIOUS_IN_WORST], 0.0)
+    coef[_WORST] = ordered
     offset = np.asarray(x)[:, _WORST] @ coef[_WORST]
     held = list(_WORST)
     for _ in range(len(_NON_POSITIVE) + 1):
