@@ -12,7 +12,7 @@ from PIL import Image
 from mammocalc._breast_markers import MARKER_DIAMETERS_MM, on_marker, skin_markers
 from mammocalc.breast import segment
 from mammocalc.detect import detect
-from mammocalc.models import Identifiers, Mammogram
+from mammocalc.models import Identifiers, Mammogram, SkinMarker
 from mammocalc.pipeline import analyze_image
 from mammocalc.simulate import simulate_image
 
@@ -21,16 +21,21 @@ SPACING_MM = 0.1
 SHAPE = (200, 200)
 
 
+def ANYWHERE(row: int, col: int) -> bool:  # noqa: N802 (a constant predicate)
+    """Every pixel counts as near the skin."""
+    return True
+
+
 def _scene(
     *, diameter_mm: float = 2.5, level: float = 1.0, ring: bool = False, axes: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Tissue at 0.4 with a bright object of ``diameter_mm`` centred at (100, 100); its value
+    """Tissue at 0.4 with a bright object of ``diameter_mm`` centred at (60, 130); its value
     ``level``; hollow (a ring of 0.3 mm walls) or an ellipse of axis ratio ``axes``."""
     rng = np.random.default_rng(0)
     pixels = np.clip(0.4 + rng.normal(0, 0.01, SHAPE), 0, 0.6).astype(np.float32)
     rr, cc = np.mgrid[0 : SHAPE[0], 0 : SHAPE[1]] * SPACING_MM
     radius = diameter_mm / 2
-    r2 = ((rr - 10.0) * axes) ** 2 + (cc - 10.0) ** 2
+    r2 = ((rr - 6.0) * axes) ** 2 + (cc - 13.0) ** 2
     body = r2 <= radius**2
     if ring:
         body &= r2 >= (radius - 0.3) ** 2
@@ -40,9 +45,9 @@ def _scene(
 
 def test_a_saturated_round_bead_on_the_skin_is_a_marker() -> None:
     pixels, breast = _scene()
-    (marker,) = skin_markers(pixels, breast, breast, SPACING_MM)
-    assert marker[:2] == pytest.approx((100.0, 100.0), abs=0.5)
-    assert marker[2] == pytest.approx(2.5, abs=0.15)
+    (marker,) = skin_markers(pixels, breast, ANYWHERE, SPACING_MM)
+    assert (marker.row, marker.col) == pytest.approx((60.0, 130.0), abs=0.5)
+    assert marker.diameter_mm == pytest.approx(2.5, abs=0.15)
 
 
 @pytest.mark.parametrize(
@@ -56,19 +61,19 @@ def test_a_saturated_round_bead_on_the_skin_is_a_marker() -> None:
 )
 def test_other_bright_objects_are_not_markers(why: str, scene: dict[str, float]) -> None:
     pixels, breast = _scene(**scene)  # type: ignore[arg-type]
-    assert skin_markers(pixels, breast, breast, SPACING_MM) == (), why
+    assert skin_markers(pixels, breast, ANYWHERE, SPACING_MM) == (), why
 
 
 def test_a_bead_below_the_brightest_level_or_away_from_the_skin_is_not_a_marker() -> None:
     pixels, breast = _scene(level=0.9)
     pixels[5:10, 5:10] = 1.0  # something brighter elsewhere: the disc is not saturated
-    assert skin_markers(pixels, breast, breast, SPACING_MM) == ()
+    assert skin_markers(pixels, breast, ANYWHERE, SPACING_MM) == ()
     pixels, breast = _scene()
-    assert skin_markers(pixels, breast, np.zeros_like(breast), SPACING_MM) == ()
+    assert skin_markers(pixels, breast, lambda row, col: False, SPACING_MM) == ()
 
 
 def test_on_marker_reaches_the_bead_edge_plus_the_margin() -> None:
-    markers = ((100.0, 100.0, 2.0),)
+    markers = (SkinMarker(100.0, 100.0, 2.0),)
     assert on_marker((100.0, 114.0), markers, SPACING_MM)  # 1.4 mm: radius 1 + margin 0.5
     assert not on_marker((100.0, 116.0), markers, SPACING_MM)
     assert not on_marker((100.0, 100.0), (), SPACING_MM)
@@ -94,7 +99,7 @@ def test_a_bead_on_a_simulated_breast_is_listed_and_not_detected() -> None:
     mammogram, (row, col) = _with_bead(plain)
     masks = segment(mammogram)
     assert len(masks.markers) == 1
-    assert masks.markers[0][:2] == pytest.approx((row, col), abs=1.0)
+    assert (masks.markers[0].row, masks.markers[0].col) == pytest.approx((row, col), abs=1.0)
     unlisted = detect(mammogram, dataclasses.replace(masks, markers=()))
     assert any(on_marker(c.centroid_px, masks.markers, 0.2) for c in unlisted)
     found = detect(mammogram, masks)

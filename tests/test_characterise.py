@@ -708,6 +708,21 @@ def test_suspicious_words_are_held_at_or_above_the_intercept() -> None:
     assert coef[FEATURE_NAMES.index("worst:PUNCTATE")] <= 0.0
 
 
+def test_a_benign_form_is_held_at_or_below_zero() -> None:
+    """Data where coarse calcifications are often malignant: "benign descriptor only" shrinks as a
+    suspicious call firms up, so it is held at 0 rather than fitted positive."""
+    rng = np.random.default_rng(6)
+    rows, labels = [], []
+    for words, share in (([Morphology.COARSE], 0.9), ([Morphology.PUNCTATE], 0.1)):
+        for _ in range(500):
+            rows.append(descriptor_vector(words, [Distribution.GROUPED]))
+            labels.append(int(rng.random() < share))
+    x, y = np.asarray(rows), np.asarray(labels)
+    column = FEATURE_NAMES.index("benign_descriptor_only")
+    assert fit_logistic(x, y, l2=1.0)[1][column] > 0.0
+    assert fit_descriptor_model(x, y, l2=1.0)[1][column] == 0.0
+
+
 def test_a_benign_form_beside_a_suspicious_one_does_not_lower_the_probability() -> None:
     """The most suspicious form decides: a coarse calcification beside fine linear ones."""
     alone = descriptor_risk([Morphology.FINE_LINEAR_BRANCHING], Distribution.GROUPED)

@@ -12,8 +12,12 @@ detector's per-image budget outlines.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 from scipy import ndimage as ndi
+
+from mammocalc.models import SkinMarker
 
 #: Pixels within this much (of the [0, 1] range) of the breast's brightest value are at the
 #: image's maximum: saturated or clipped.
@@ -34,8 +38,11 @@ MARKER_MARGIN_MM = 0.5
 
 
 def skin_markers(
-    pixels: np.ndarray, breast: np.ndarray, near_skin: np.ndarray, spacing_mm: float
-) -> tuple[tuple[float, float, float], ...]:
+    pixels: np.ndarray,
+    breast: np.ndarray,
+    near_skin: Callable[[int, int], bool],
+    spacing_mm: float,
+) -> tuple[SkinMarker, ...]:
     """Metal beads on the skin: solid round discs at the brightest level of the breast.
 
     Parameters
@@ -44,15 +51,16 @@ def skin_markers(
         The mammogram, brighter is denser.
     breast : ndarray of bool, same shape
         The breast mask.
-    near_skin : ndarray of bool, same shape
-        Pixels within ``MARKER_MAX_SKIN_MM`` of the skin line.
+    near_skin : callable (row, col) -> bool
+        Whether a pixel lies within ``MARKER_MAX_SKIN_MM`` of the skin line (asked only for
+        the centres of bead-sized saturated discs).
     spacing_mm : float
         Pixel spacing (mm).
 
     Returns
     -------
-    tuple of (row, col, diameter_mm)
-        Centre (pixels) and equivalent diameter (mm) of each marker's saturated disc.
+    tuple of SkinMarker
+        Centre (row, col pixels) and equivalent diameter (mm) of each marker's saturated disc.
     """
     top = float(np.max(pixels, where=breast, initial=-np.inf))
     saturated = pixels >= top - MARKER_LEVEL_TOLERANCE
@@ -65,21 +73,19 @@ def skin_markers(
     r0, c0 = int(rows_in[0]), int(cols_in[0])
     labels, count = ndi.label(saturated[r0 : rows_in[-1] + 1, c0 : cols_in[-1] + 1])
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
-    found: list[tuple[float, float, float]] = []
+    found: list[SkinMarker] = []
     for index, box in enumerate(ndi.find_objects(labels), start=1):
         if box is None or not low <= sizes[index] <= high:
             continue
         rows, cols = np.nonzero(labels[box] == index)
         row, col = rows.mean() + box[0].start + r0, cols.mean() + box[1].start + c0
-        if near_skin[int(round(row)), int(round(col))] and _is_disc(rows, cols):
-            found.append((float(row), float(col), _diameter_mm(rows.size, spacing_mm)))
+        if near_skin(int(round(row)), int(round(col))) and _is_disc(rows, cols):
+            found.append(SkinMarker(float(row), float(col), _diameter_mm(rows.size, spacing_mm)))
     return tuple(found)
 
 
 def on_marker(
-    centre_px: tuple[float, float],
-    markers: tuple[tuple[float, float, float], ...],
-    spacing_mm: float,
+    centre_px: tuple[float, float], markers: Sequence[SkinMarker], spacing_mm: float
 ) -> bool:
     """Whether a point (row, col pixels) lies on one of ``markers`` (their radius plus
     ``MARKER_MARGIN_MM``)."""

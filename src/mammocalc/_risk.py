@@ -61,10 +61,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "distribution_missing",
     "ductal_round_or_punctate",
 )
-#: Features whose fitted coefficient is held at or below 0 (see ``_risk_fit``): the interaction
-#: must only temper the ductal distributions' weight for round or punctate calcifications, never
-#: make a firmer suspicious call lower the probability.
-NON_POSITIVE_FEATURES: tuple[str, ...] = ("ductal_round_or_punctate",)
+#: Features whose fitted coefficient is held at or below 0 (see ``_risk_fit``), in the bootstrap
+#: refits too: both shrink as a suspicious call firms up, so a positive weight would make a firmer
+#: suspicious call lower the probability. The interaction must only temper the ductal
+#: distributions' weight for round or punctate calcifications; a typically benign form counts
+#: only where nothing suspicious is present (always fitted negative so far: -3.1 to -1.9).
+NON_POSITIVE_FEATURES: tuple[str, ...] = ("ductal_round_or_punctate", "benign_descriptor_only")
 
 INTERVAL_LEVEL = 0.90
 """Coverage of the probability interval (bootstrap percentiles 5 and 95)."""

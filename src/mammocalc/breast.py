@@ -90,8 +90,9 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     -------
     BreastMasks
         Boolean masks of the image's shape (``breast``, ``pectoral``, ``skin``, ``analysable``),
-        the chest-wall side ``"left"`` or ``"right"``, the nipple estimate ``(row, col)`` in pixels
-        and the image's spacing.
+        the chest-wall side ``"left"`` or ``"right"``, the nipple estimate ``(row, col)`` in
+        pixels, the image's spacing and the skin markers (``markers``: metal beads, see
+        :mod:`mammocalc._breast_markers`).
 
     Raises
     ------
@@ -152,7 +153,10 @@ def segment(mammogram: Mammogram, *, settings: Settings | None = None) -> Breast
     if mammogram.is_film:
         lines |= hard_edges(mammogram.pixels, settings.skin_band_mm, mammogram.spacing_mm)
     markers = skin_markers(
-        mammogram.pixels, breast_full, (full & 16).astype(bool), mammogram.spacing_mm
+        mammogram.pixels,
+        breast_full,
+        lambda row, col: bool(full[row, col] & 16),
+        mammogram.spacing_mm,
     )
     return BreastMasks(
         breast=breast_full,

@@ -9,6 +9,7 @@ name ends in ``_px``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -79,16 +80,24 @@ class Mammogram:
         return rows * self.spacing_mm, cols * self.spacing_mm
 
 
+class SkinMarker(NamedTuple):
+    """A metal bead on the skin (nipple or scar marker) found by the breast stage."""
+
+    row: float
+    col: float
+    diameter_mm: float
+
+
 @dataclass(frozen=True)
 class BreastMasks:
     """Output of the breast stage, all boolean arrays of the image's shape.
 
-    ``breast`` excludes background, labels, markers and film edges; ``pectoral`` is the pectoral
-    muscle (empty on CC); ``analysable`` = breast minus pectoral minus a skin band. ``chest_wall``
-    is the image side the chest wall is on ("left" or "right"); ``nipple_px`` the nipple estimate
-    (row, col); ``spacing_mm`` the image's pixel spacing; ``markers`` the skin markers (metal
-    beads; :func:`mammocalc.detect.detect` drops what it finds on them), as (row, col,
-    diameter_mm).
+    ``breast`` excludes background, labels, lead (orientation) markers and film edges;
+    ``pectoral`` is the pectoral muscle (empty on CC); ``analysable`` = breast minus pectoral
+    minus a skin band. ``chest_wall`` is the image side the chest wall is on ("left" or
+    "right"); ``nipple_px`` the nipple estimate (row, col); ``spacing_mm`` the image's pixel
+    spacing; ``markers`` the skin markers (metal beads, which stay in ``breast`` and
+    ``analysable``; :func:`mammocalc.detect.detect` drops what it finds on them).
     """
 
     breast: np.ndarray
@@ -98,7 +107,7 @@ class BreastMasks:
     chest_wall: str
     nipple_px: tuple[float, float]
     spacing_mm: float
-    markers: tuple[tuple[float, float, float], ...] = ()
+    markers: tuple[SkinMarker, ...] = ()
 
     @property
     def breast_area_cm2(self) -> float:

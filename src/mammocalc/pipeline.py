@@ -117,8 +117,8 @@ def _marker_notes(mammogram: Mammogram, masks: BreastMasks) -> list[str]:
     """One line per skin marker the breast stage left out of the analysis."""
     return [
         f"{mammogram.identifiers.source}: a skin marker (solid round {diameter_mm:.1f} mm disc at "
-        f"the image's brightest level, pixel row {row:.0f}, column {col:.0f}) was left out of "
-        "the analysis: a metal bead such as a nipple marker, not a calcification."
+        f"the image's brightest level, pixel row {row:.0f}, column {col:.0f}); calcifications "
+        "found on it are not reported: a metal bead such as a nipple marker."
         for row, col, diameter_mm in masks.markers
     ]
 
