@@ -538,114 +538,94 @@ def _status(value: Any, goal: float, *, at_most: bool = False) -> str:
     return "met" if (value <= goal if at_most else value >= goal) else "not met"
 
 
+def _row(
+    issue: str, target: str, value: Any, goal: float, *, at_most: bool = False, unit: str = ""
+) -> list[Any]:
+    """One target row: issue, target, goal, measured figure, status (seconds: ``unit`` "s")."""
+    return [
+        issue,
+        target,
+        f"{'<=' if at_most else '>='} " + (f"{goal:g} {unit}" if unit else f"{goal:.2f}"),
+        f(value, 2 if unit == "s" else 3),
+        _status(value, goal, at_most=at_most),
+    ]
+
+
 def _target_rows(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
     """One row per numeric target of issues 2, 5 and 6: what, goal, measured, status."""
     rows: list[list[Any]] = []
-    bench = results.get("bench")
-    if bench:
-        fine = [i for i in bench["images"] if abs(i["spacing_mm"] - 0.07) < 1e-9]
-        for i in fine:
+    for i in results.get("bench", {}).get("images", []):
+        if abs(i["spacing_mm"] - 0.07) < 1e-9:
             rows.append(
-                [
+                _row(
                     "5",
                     "analysis, 70 um full-field image, all stages",
-                    "<= 3 s",
-                    f(i["total_seconds"], 2),
-                    _status(i["total_seconds"], 3.0, at_most=True),
-                ]
+                    i["total_seconds"],
+                    3.0,
+                    at_most=True,
+                    unit="s",
+                )
             )
             rows.append(
-                [
+                _row(
                     "2",
                     "simulator, 70 um image",
-                    "<= 2 s",
-                    f(i["simulator"]["seconds"], 2),
-                    _status(i["simulator"]["seconds"], 2.0, at_most=True),
-                ]
+                    i["simulator"]["seconds"],
+                    2.0,
+                    at_most=True,
+                    unit="s",
+                )
             )
     mias = results.get("mini-mias")
     if mias:
-        at = mias["froc"]["sensitivity_at_fp"]
         cv = _mias_cv_figures()
         for fp, goal in (("1", 0.75), ("0.3", 0.60)):
+            at = f"mini-MIAS clusters @{fp} FP/image"
             rows.append(
-                [
-                    "5",
-                    f"mini-MIAS clusters @{fp} FP/image, in-sample",
-                    f">= {goal:.2f}",
-                    f(at.get(fp)),
-                    _status(at.get(fp), goal),
-                ]
+                _row("5", f"{at}, in-sample", mias["froc"]["sensitivity_at_fp"].get(fp), goal)
             )
             if cv:
-                rows.append(
-                    [
-                        "5",
-                        f"mini-MIAS clusters @{fp} FP/image, patient-fold CV",
-                        f">= {goal:.2f}",
-                        f(cv.get(fp)),
-                        _status(cv.get(fp), goal),
-                    ]
-                )
+                rows.append(_row("5", f"{at}, patient-fold CV", cv.get(fp), goal))
     cbis = results.get("cbis-ddsm")
     if cbis:
         rows.append(
-            [
+            _row(
                 "6",
-                "CBIS-DDSM AUC, patient-grouped CV on the training split (the target "
-                "is on the held-back test split)",
-                ">= 0.80",
-                f(cbis.get("auc")),
-                _status(cbis.get("auc"), 0.80),
-            ]
+                "CBIS-DDSM AUC, patient-grouped CV on the training split (the target is on "
+                "the held-back test split)",
+                cbis.get("auc"),
+                0.80,
+            )
         )
         rows.append(
-            [
+            _row(
                 "6",
                 "CBIS-DDSM expected calibration error, same CV",
-                "<= 0.05",
-                f(cbis.get("ece")),
-                _status(cbis.get("ece"), 0.05, at_most=True),
-            ]
+                cbis.get("ece"),
+                0.05,
+                at_most=True,
+            )
         )
-    synthetic = results.get("synthetic")
-    if synthetic:
-        for spacing, b in synthetic["by_spacing"].items():
-            um = f"{float(spacing) * 1000:.0f} um"
-            calc = b["calcification_froc"]["sensitivity_at_fp"].get("0.4")
-            cluster = b["froc"]["sensitivity_at_fp"].get("0.1")
-            morphology = b["morphology"]["micro_accuracy"]
-            category = b["category"]["agreement"]
-            rows += [
-                [
-                    "5",
-                    f"synthetic calcifications @0.4 FP/cm^2, {um}",
-                    ">= 0.90",
-                    f(calc),
-                    _status(calc, 0.90),
-                ],
-                [
-                    "5",
-                    f"synthetic clusters @0.1 FP/image, {um}",
-                    ">= 0.98",
-                    f(cluster),
-                    _status(cluster, 0.98),
-                ],
-                [
-                    "6",
-                    f"synthetic morphology accuracy, {um}",
-                    ">= 0.85",
-                    f(morphology),
-                    _status(morphology, 0.85),
-                ],
-                [
-                    "6",
-                    f"synthetic category agreement, {um}",
-                    ">= 0.90",
-                    f(category),
-                    _status(category, 0.90),
-                ],
-            ]
+    for spacing, b in results.get("synthetic", {}).get("by_spacing", {}).items():
+        um = f"{float(spacing) * 1000:.0f} um"
+        rows += [
+            _row(
+                "5",
+                f"synthetic calcifications @0.4 FP/cm^2, {um}",
+                b["calcification_froc"]["sensitivity_at_fp"].get("0.4"),
+                0.90,
+            ),
+            _row(
+                "5",
+                f"synthetic clusters @0.1 FP/image, {um}",
+                b["froc"]["sensitivity_at_fp"].get("0.1"),
+                0.98,
+            ),
+            _row(
+                "6", f"synthetic morphology accuracy, {um}", b["morphology"]["micro_accuracy"], 0.85
+            ),
+            _row("6", f"synthetic category agreement, {um}", b["category"]["agreement"], 0.90),
+        ]
     return rows
 
 
