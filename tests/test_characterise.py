@@ -588,6 +588,23 @@ def test_pool_adjacent_violators() -> None:
     assert out.tolist() == [3.0, 1.5, 1.5, 0.0]
 
 
+def test_the_floored_order_is_the_best_bounded_fit() -> None:
+    """Amorphous fitted below 0 and punctate at 0: the bounded fit lifts amorphous to 0 and
+    leaves punctate at 0 (pooling first, then clipping, would leave punctate at -0.05), and no
+    feasible point fits better."""
+    values = np.array([1.8, 0.9, 0.6, -0.1, 0.0, -0.2])
+    weights = np.array([1.0, 2.0, 1.0, 1.0, 1.0, 3.0])
+    out = _non_increasing(values, weights, floor_count=4)
+    assert out == pytest.approx([1.8, 0.9, 0.6, 0.0, 0.0, -0.2], abs=1e-9)
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        values = rng.normal(0.0, 1.0, 6)
+        best = _non_increasing(values, weights, floor_count=4)
+        assert (np.diff(best) <= 1e-9).all() and (best[:4] >= -1e-9).all()
+        other = np.minimum.accumulate(np.maximum(rng.normal(0.0, 1.5, 6), [0, 0, 0, 0, -9, -9]))
+        assert weights @ (best - values) ** 2 <= weights @ (other - values) ** 2 + 1e-9
+
+
 def test_shipped_model_round_trips_and_records_its_command() -> None:
     model = shipped_model()
     data = json.loads(
@@ -704,7 +721,7 @@ def test_suspicious_words_are_held_at_or_above_the_intercept() -> None:
     unconstrained = fit_logistic(x, y, l2=1.0)[1]
     assert unconstrained[FEATURE_NAMES.index("worst:AMORPHOUS")] < 0.0
     _, coef = fit_descriptor_model(x, y, l2=1.0)
-    assert coef[FEATURE_NAMES.index("worst:AMORPHOUS")] == 0.0
+    assert coef[FEATURE_NAMES.index("worst:AMORPHOUS")] == pytest.approx(0.0, abs=1e-12)
     assert coef[FEATURE_NAMES.index("worst:PUNCTATE")] <= 0.0
 
 

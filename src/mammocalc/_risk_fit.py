@@ -6,9 +6,11 @@ evaluation to refit inside each cross-validation fold, so both run the same code
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Sequence
 
 import numpy as np
+from scipy.optimize import lsq_linear
 
 from mammocalc._risk import (
     FEATURE_NAMES,
@@ -78,8 +80,11 @@ UNSEEN_DESCRIPTOR_PRIOR: dict[Morphology, tuple[Morphology, float]] = {
     Morphology.COARSE_HETEROGENEOUS: (Morphology.AMORPHOUS, 0.3),
 }
 _WORST = [FEATURE_NAMES.index(f"worst:{m.name}") for m in SUSPICION_ORDER]
-#: Positions, within ``_WORST``, of the suspicious words: their coefficients are held at >= 0.
-_SUSPICIOUS_IN_WORST = [i for i, m in enumerate(SUSPICION_ORDER) if m in SUSPICIOUS_MORPHOLOGIES]
+#: How many words lead :data:`SUSPICION_ORDER` before the first one that is not suspicious:
+#: their coefficients are held at >= 0.
+_SUSPICIOUS_LEADING = len(
+    list(itertools.takewhile(lambda m: m in SUSPICIOUS_MORPHOLOGIES, SUSPICION_ORDER))
+)
 _NON_POSITIVE = [FEATURE_NAMES.index(name) for name in NON_POSITIVE_FEATURES]
 
 
@@ -120,13 +125,11 @@ def fit_descriptor_model(
         i = FEATURE_NAMES.index(f"worst:{unseen.name}")
         if support[_WORST.index(i)] == 0:
             coef[i] = coef[FEATURE_NAMES.index(f"worst:{neighbour.name}")] + offset
-    ordered = _non_increasing(coef[_WORST], np.maximum(support, 1.0))
     # a suspicious word firmly described is never less suspicious than no firm description (the
-    # intercept): its soft presence then never lowers the logit. Clipped after pooling, which
-    # keeps the order but is not the best bounded fit: a less suspicious word pooled with one
-    # that is then lifted to 0 keeps the pooled value (6 of 200 refits, at most 0.065 logit)
-    ordered[_SUSPICIOUS_IN_WORST] = np.maximum(ordered[_SUSPICIOUS_IN_WORST], 0.0)
-    coef[_WORST] = ordered
+    # intercept): its soft presence then never lowers the logit
+    coef[_WORST] = _non_increasing(
+        coef[_WORST], np.maximum(support, 1.0), floor_count=_SUSPICIOUS_LEADING
+    )
     offset = np.asarray(x)[:, _WORST] @ coef[_WORST]
     held = list(_WORST)
     for _ in range(len(_NON_POSITIVE) + 1):
@@ -140,7 +143,39 @@ def fit_descriptor_model(
     return intercept, coef
 
 
-def _non_increasing(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _non_increasing(values: np.ndarray, weights: np.ndarray, *, floor_count: int = 0) -> np.ndarray:
+    """Weighted least-squares fit that is non-increasing, its first ``floor_count`` values >= 0.
+
+    Without a floor this is pool-adjacent-violators. With one it is bounded least squares in
+    increments: the value at ``floor_count - 1`` is a >= 0, each value before it adds a
+    non-negative step, each after it subtracts one, so the order holds and every value up to
+    the floor's is >= 0.
+
+    Parameters
+    ----------
+    values, weights : ndarray, shape (n,)
+    floor_count : int
+        How many leading values must be >= 0 (0: none).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    if floor_count == 0:
+        return _pool_adjacent_violators(values, weights)
+    n, pivot = len(values), floor_count - 1
+    design = np.zeros((n, n))  # columns: a, the steps up to the pivot, the steps down after it
+    design[:, 0] = 1.0
+    for j in range(pivot):  # value i <= j gets step j
+        design[: j + 1, 1 + j] = 1.0
+    for j in range(pivot + 1, n):  # value i >= j loses step j
+        design[j:, j] = -1.0
+    root = np.sqrt(np.asarray(weights, dtype=np.float64))
+    steps = lsq_linear(design * root[:, None], values * root, bounds=(0.0, np.inf)).x
+    return np.asarray(design @ steps)
+
+
+def _pool_adjacent_violators(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Weighted least-squares non-increasing fit (pool-adjacent-violators)."""
     blocks: list[list[float]] = []  # [mean, weight, length]
     for v, w in zip(values, weights, strict=True):
