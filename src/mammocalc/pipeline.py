@@ -114,7 +114,7 @@ def image_result(
 
 
 def _marker_notes(mammogram: Mammogram, masks: BreastMasks) -> list[str]:
-    """One line per skin marker the breast stage left out of the analysis."""
+    """One note per skin marker the breast stage found (calcifications on it are dropped)."""
     return [
         f"{mammogram.identifiers.source}: a skin marker (solid round {diameter_mm:.1f} mm disc at "
         f"the image's brightest level, pixel row {row:.0f}, column {col:.0f}); calcifications "
