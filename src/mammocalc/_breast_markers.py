@@ -22,9 +22,9 @@ from mammocalc.models import SkinMarker
 #: Pixels within this much (of the [0, 1] range) of the breast's brightest value are at the
 #: image's maximum: saturated or clipped.
 MARKER_LEVEL_TOLERANCE = 0.002
-#: Diameter range (mm) of the saturated disc of a marker bead (commercial nipple markers are
-#: 1.5-4 mm beads; the simulator's skin calcifications are at most 2 mm across and never fully
-#: saturated beyond that).
+#: Diameter range (mm) of the saturated disc of a marker bead. The lower end keeps clear of the
+#: simulator's skin calcifications (at most 2 mm across; saturated discs of up to 1.81 mm on 920
+#: development images), so smaller beads are not recognised.
 MARKER_DIAMETERS_MM = (2.0, 6.0)
 #: A bead's disc: axis ratio at most this, and at least this share of the ellipse with the
 #: same second moments filled (a solid disc fills it; rings, crescents and clumps do not).

@@ -94,12 +94,12 @@ def fit_descriptor_model(
     """Ridge fit, then the lexicon's order imposed on the morphology coefficients.
 
     Unseen descriptors take :data:`UNSEEN_DESCRIPTOR_PRIOR`; the "most suspicious descriptor"
-    coefficients are then made non-increasing along :data:`SUSPICION_ORDER` by weighted
-    pool-adjacent-violators (weights: rows showing each), so that a more suspicious word never
-    gives a lower probability, and those of the suspicious words
-    (:data:`mammocalc.vocabulary.SUSPICIOUS_MORPHOLOGIES`) are held at >= 0, so that a firmer
-    suspicious call never lowers it, in every bootstrap refit too; the other coefficients are
-    then refitted with these held fixed.
+    coefficients are then replaced by their weighted least-squares fit (weights: rows showing
+    each; :func:`_non_increasing`) that is non-increasing along :data:`SUSPICION_ORDER`, so that
+    a more suspicious word never gives a lower probability, with the suspicious words
+    (:data:`mammocalc.vocabulary.SUSPICIOUS_MORPHOLOGIES`) at >= 0, so that a firmer suspicious
+    call never lowers it, in every bootstrap refit too; the other coefficients are then refitted
+    with these held fixed.
     While a feature of :data:`mammocalc._risk.NON_POSITIVE_FEATURES` has a positive refitted
     coefficient, it is held at 0 and the rest refitted again (at most once per such feature).
 
