@@ -11,7 +11,7 @@ measured size and shape; then the measured shapes of the detections that hit a t
 calcification, per truth morphology; then per-scene category agreement and morphology accuracy
 and the totals, computed as :func:`mammocalc.evaluate.synthetic.summarise` does.
 
-Tune on development seeds >= 5000 only: seeds 0-91 are the benchmark set of docs/benchmarks.md.
+Tune on development seeds >= 5000 only: seeds 0-183 are the benchmark set of docs/benchmarks.md.
 
 Usage::
 
@@ -246,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rows-csv", type=Path, help="write the --shapes rows (one per hit)")
     args = parser.parse_args(argv)
     if args.seed < 5000:
-        print("warning: seeds below 5000 include the benchmark set (0-91)", file=sys.stderr)
+        print("warning: seeds below 5000 include the benchmark set (0-183)", file=sys.stderr)
     args.cache.mkdir(parents=True, exist_ok=True)
     settings = Settings()
     plan = _plan(args.n, args.seed, SPACINGS_MM, DENSITIES, lexicon_scenes(), VIEWS)

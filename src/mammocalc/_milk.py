@@ -10,7 +10,7 @@ horizontal, it is ``TEACUP_ASPECT`` times wider than tall, and the top third of 
 gravity does on a mammogram hung upright.
 
 On simulator MLO images of development seeds 5000-5091, 6000-6275 and 7000-7183 (the benchmark
-uses seeds 0-91), 34 of 48 milk-of-calcium pieces of at least 1 mm met these rules, against 8 of
+uses seeds 0-183), 34 of 48 milk-of-calcium pieces of at least 1 mm met these rules, against 8 of
 185 pieces of other macrocalcifications (3 of them arcs of rims, which are called rim before
 this test applies).
 """
