@@ -491,6 +491,38 @@ def test_a_round_group_among_many_other_calcifications_is_benign(
     assert categorise(unknown)[0] is Category.PROBABLY_BENIGN
 
 
+def test_a_line_of_round_calcifications_picked_out_of_a_scatter_is_benign() -> None:
+    """A line of punctate calcifications with ``REGIONAL_MIN_NEARBY`` others within 20 mm, which
+    with them read as a regional (or diffuse) scatter (``distribution_alternative``), is a chain
+    single linkage picked out of the scatter (2), not a duct. Without that reading, with fewer
+    neighbours, with a segment around it, or with a suspicious form, the line keeps its biopsy."""
+
+    def line(
+        words: dict[Morphology, float], nearby: float, alternative: Distribution | None
+    ) -> Finding:
+        made = finding(words, probability=0.3, distribution=Distribution.LINEAR)
+        features = {**made.features, "calcifications_nearby": nearby}
+        return made.model_copy(
+            update={"features": features, "distribution_alternative": alternative}
+        )
+
+    punctate = {Morphology.PUNCTATE: 0.9}
+    for scatter in (Distribution.REGIONAL, Distribution.DIFFUSE):
+        category, reasons = categorise(line(punctate, 6.0, scatter))
+        assert category is Category.BENIGN
+        assert any(
+            "in a line with 6 others within 20 mm" in r and "not a duct" in r for r in reasons
+        )
+    for nearby, alternative in (
+        (6.0, None),
+        (5.0, Distribution.REGIONAL),
+        (9.0, Distribution.SEGMENTAL),
+    ):
+        assert categorise(line(punctate, nearby, alternative))[0] is Category.SUSPICIOUS_LOW
+    pleomorphic = line({Morphology.FINE_PLEOMORPHIC: 0.9}, 12.0, Distribution.REGIONAL)
+    assert categorise(pleomorphic)[0] is Category.SUSPICIOUS_MODERATE
+
+
 def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:
     """Coarse (popcorn) calcifications are large: tiny fragments beside them do not ask for
     magnification views, while the same specks alone do."""

@@ -861,3 +861,51 @@ def test_film_images_use_the_film_finding_threshold() -> None:
     film = dataclasses.replace(mammogram, is_film=True)
     (finding,) = group(calcs, film, masks, settings=settings)
     assert finding.kind is FindingKind.CLUSTER
+
+
+def test_distribution_confidence_is_how_the_call_survives_a_missing_member() -> None:
+    """Five specks in a line are only just linear (four are never a line): the call without any
+    one of them is grouped, so linear has confidence 1/6 with grouped as its alternative. Twelve
+    in a line, and a group of five, keep their call without any one member."""
+    (five,) = run([calc(i, 50 + 0.05 * i, 40 + 1.5 * i) for i in range(1, 6)])
+    assert five.distribution is Distribution.LINEAR
+    assert five.distribution_confidence == pytest.approx(1 / 6)
+    assert five.distribution_alternative is Distribution.GROUPED
+    (twelve,) = run([calc(i, 50 + 0.05 * i, 40 + 1.5 * i) for i in range(1, 13)])
+    assert twelve.distribution is Distribution.LINEAR
+    assert twelve.distribution_confidence == 1.0 and twelve.distribution_alternative is None
+    spots = [(50, 50), (51, 52), (52, 50), (50.5, 51), (51.5, 49)]
+    (grouped,) = run([calc(i, r, c) for i, (r, c) in enumerate(spots, 1)])
+    assert grouped.distribution is Distribution.GROUPED
+    assert grouped.distribution_confidence == 1.0 and grouped.distribution_alternative is None
+
+
+def _ring(first_id: int, centre: tuple[float, float], radius_mm: float, n: int) -> list:
+    """``n`` lone specks on a circle, too far apart to link (no finding of their own)."""
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    return [
+        calc(first_id + k, centre[0] + radius_mm * np.cos(a), centre[1] + radius_mm * np.sin(a))
+        for k, a in enumerate(angles)
+    ]
+
+
+def test_a_group_among_a_scatter_is_read_with_it() -> None:
+    """A small group with 6 or more conspicuous calcifications within 20 mm around it is likely
+    a piece of a larger distribution: read with them (24 mm across, no line, no wedge) it is
+    regional, with grouped as the alternative and at most 50% confidence. With 5 around it stays
+    grouped. A line among them stays a line (specific evidence), with regional as the
+    alternative."""
+    group_of = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50)]
+    centre = (51.0, 50.67)
+    (among,) = [f for f in run([*group_of, *_ring(10, centre, 12, 8)]) if f.count == 3]
+    assert among.features["calcifications_nearby"] == 8.0
+    assert among.distribution is Distribution.REGIONAL
+    assert among.distribution_alternative is Distribution.GROUPED
+    assert among.distribution_confidence is not None and among.distribution_confidence <= 0.5
+    (few,) = [f for f in run([*group_of, *_ring(10, centre, 12, 5)]) if f.count == 3]
+    assert few.distribution is Distribution.GROUPED and few.distribution_alternative is None
+    line = [calc(i, 50.0, 40 + 1.5 * i) for i in range(1, 9)]
+    (lined,) = [f for f in run([*line, *_ring(20, (50.0, 46.75), 14, 8)]) if f.count == 8]
+    assert lined.distribution is Distribution.LINEAR
+    assert lined.distribution_alternative is Distribution.REGIONAL
+    assert lined.distribution_confidence == 0.5

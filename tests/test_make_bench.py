@@ -51,12 +51,8 @@ def test_targets_are_judged_against_their_goals() -> None:
     assert rows["synthetic category agreement, 70 um"] == ("0.899", "not met")
     assert mb._status(None, 0.5) == "not measured"
     # each proportion carries its 95% interval over the cases counted; times have none
-    assert (
-        intervals[
-            "CBIS-DDSM AUC, patient-grouped CV on the training split (the target is on the held-back test split)"
-        ]
-        == "[0.770, 0.850]"
-    )
+    (auc,) = [text for target, text in intervals.items() if target.startswith("CBIS-DDSM AUC")]
+    assert auc == "[0.770, 0.850]"
     assert intervals["synthetic morphology accuracy, 70 um"] == "[0.767, 0.907]"
     assert intervals["synthetic clusters @0.1 FP/image, 70 um"] == "[0.366, 0.634]"
     assert intervals["simulator, 70 um image"] == "–"

@@ -9,8 +9,8 @@ from rich.console import Console
 
 from mammocalc.models import MorphologyCall, Report
 from mammocalc.report import terminal_summary
-from mammocalc.report._format import morphology_text
-from mammocalc.vocabulary import Category, Laterality, Morphology
+from mammocalc.report._format import distribution_text, morphology_text
+from mammocalc.vocabulary import Category, Distribution, Laterality, Morphology
 from test_report_factory import make_report
 
 
@@ -119,3 +119,21 @@ def test_findings_are_named_by_their_leading_descriptor_not_the_most_confident()
     narrow = _render(report, width=80)  # one descriptor, wrapped in its column
     assert "pleomorph" in narrow and "punctate" not in narrow
     assert "fine pleomorphic (67%), +1 more" in _render(report, width=140)
+
+
+def test_distribution_is_shown_with_its_confidence_and_alternative(report: Report) -> None:
+    """'regional (50%; or grouped)': the call, how stable it is, and the other reading."""
+    finding = next(f for f in report.findings() if f.distribution is not None)
+    plain = finding.model_copy(
+        update={"distribution_confidence": None, "distribution_alternative": None}
+    )
+    assert distribution_text(plain) == plain.distribution.value
+    weighed = finding.model_copy(
+        update={
+            "distribution": Distribution.REGIONAL,
+            "distribution_confidence": 0.5,
+            "distribution_alternative": Distribution.GROUPED,
+        }
+    )
+    assert distribution_text(weighed) == "regional (50%; or grouped)"
+    assert distribution_text(finding.model_copy(update={"distribution": None})) == "\u2013"

@@ -50,6 +50,11 @@ def describe_finding(finding: Finding) -> list[str]:
         words = _DISTRIBUTION_WORDS[finding.distribution]
         if f.get("branching", 0.0) >= _BRANCHING_WORDS_FROM:
             words += ", with branches"
+        if finding.distribution_alternative is not None:
+            words += f" (or {finding.distribution_alternative.value}"
+            if finding.distribution_confidence is not None:
+                words += f"; distribution confidence {finding.distribution_confidence:.2f}"
+            words += ")"
         reasons.append(words)
     if finding.density_per_cm2 > 0 and finding.count > 1 and not macro:
         reasons.append(f"{finding.density_per_cm2:.0f} per cm^2")

@@ -43,6 +43,9 @@ DIFFUSE_MIN_SCATTERED = 20
 #: benign (2) rather than probably benign (3). On development simulator images (seeds 5000-5091,
 #: 7000-7183, 9000-9183) groups in single-group scenes (round, punctate, probably benign) had at
 #: most 3, the pieces of regional scenes 5-24 but for 3 of 33 (0, 0, 2; weights before the refit).
+#: A linear group too when with its neighbours it reads as a regional or diffuse scatter (a chain
+#: single linkage picked out of it); with 6 or more, the grouping stage reads a grouped cluster's
+#: distribution with its neighbours (``group._in_context``).
 REGIONAL_MIN_NEARBY = 6
 #: ... within this radius (mm) of the group's centre: about the size of a regional distribution
 #: (25-45 mm across in the simulator), twice a single group's 1 cm. Pieces of vascular, rod-like

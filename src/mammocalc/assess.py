@@ -31,6 +31,7 @@ from mammocalc.vocabulary import (
 __all__ = ["assess", "categorise"]
 
 _ROUND_OR_PUNCTATE = frozenset({Morphology.ROUND, Morphology.PUNCTATE})
+_SCATTERS = frozenset({Distribution.REGIONAL, Distribution.DIFFUSE})
 _LUCENT_CENTRED = frozenset({Morphology.RIM, Morphology.SKIN})
 
 
@@ -140,12 +141,17 @@ def _rule(finding: Finding) -> tuple[Category, str]:
                 "through the breast (diffuse): benign",
             )
         nearby = finding.features.get("calcifications_nearby", 0.0)
-        if grouped and nearby >= t.REGIONAL_MIN_NEARBY:  # NaN compares False
+        # a line single linkage picked out of a scatter: with its neighbours, no line or segment
+        lined = (
+            finding.distribution == Distribution.LINEAR
+            and finding.distribution_alternative in _SCATTERS
+        )
+        if (grouped or lined) and nearby >= t.REGIONAL_MIN_NEARBY:  # NaN compares False
             return (
                 Category.BENIGN,
-                f"round or punctate calcifications with {nearby:.0f} others within "
-                f"{t.REGIONAL_NEARBY_MM:.0f} mm: "
-                "part of a regional scatter, not a single group: benign",
+                f"round or punctate calcifications {'in a line ' if lined else ''}with "
+                f"{nearby:.0f} others within {t.REGIONAL_NEARBY_MM:.0f} mm: part of a regional "
+                f"scatter, not {'a duct' if lined else 'a single group'}: benign",
             )
         if 0 < finding.count < t.GROUPED_MIN_COUNT:  # 0: a description, nothing counted
             return (

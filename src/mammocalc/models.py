@@ -172,6 +172,17 @@ class Finding(_Model):
     count: int
     density_per_cm2: float
     distribution: Distribution | None = None
+    distribution_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="how stable the distribution call is when any one calcification is missing "
+        "(group stage; None when the kind fixes it, as for a vascular track)",
+    )
+    distribution_alternative: Distribution | None = Field(
+        default=None,
+        description="the distribution most often called instead when one calcification is missing",
+    )
     detection_score: float = Field(ge=0.0, le=1.0, description="probability the finding is real")
     features: dict[str, float] = Field(default_factory=dict, description="measured evidence")
     morphology: list[MorphologyCall] = Field(default_factory=list)

@@ -91,8 +91,17 @@ def morphology_text(calls: Iterable[MorphologyCall], *, most: int | None = None)
 
 
 def distribution_text(finding: Finding) -> str:
-    """The distribution descriptor, or an en dash."""
-    return finding.distribution.value if finding.distribution is not None else "\u2013"
+    """The distribution descriptor with its confidence, and the alternative reading when there is
+    one ('regional (50%; or grouped)'); an en dash when there is none."""
+    if finding.distribution is None:
+        return "\u2013"
+    text = finding.distribution.value
+    notes = []
+    if finding.distribution_confidence is not None:
+        notes.append(f"{finding.distribution_confidence * 100:.0f}%")
+    if finding.distribution_alternative is not None:
+        notes.append(f"or {finding.distribution_alternative.value}")
+    return f"{text} ({'; '.join(notes)})" if notes else text
 
 
 def concern_key(finding: Finding) -> tuple[int, float, str]:
