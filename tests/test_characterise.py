@@ -405,6 +405,29 @@ def test_round_lobes_of_one_large_macrocalcification_are_popcorn() -> None:
     assert calls[0].descriptor == Morphology.ROUND
 
 
+def test_one_irregular_coarse_plate_is_dystrophic() -> None:
+    """One piece over 2 mm with an irregular outline (solidity under 0.89) is dystrophic,
+    "coarse, irregular"; a smooth one stays coarse, and so does a clump of lobes, however
+    irregular its lobes (popcorn)."""
+
+    def first_call(pieces: list[Calcification]) -> Morphology:
+        features = finding_of(pieces, FindingKind.MACROCALCIFICATION, None).features
+        calls = morphology_calls(
+            pieces, FindingKind.MACROCALCIFICATION, SPACING_MM, features=features, model=None
+        )
+        return calls[0].descriptor
+
+    plate = [calc(0, 10.0, 10.0, diameter_mm=2.8, circularity=0.6, solidity=0.85)]
+    assert first_call(plate) == Morphology.DYSTROPHIC
+    lump = [calc(0, 10.0, 10.0, diameter_mm=2.8, circularity=0.8, solidity=0.93)]
+    assert first_call(lump) == Morphology.COARSE
+    lobes = [
+        calc(i, 10.0 + 2.4 * i, 10.0, diameter_mm=2.2, circularity=0.6, solidity=0.85)
+        for i in range(2)
+    ]
+    assert first_call(lobes) == Morphology.COARSE
+
+
 def test_vascular_kind_is_called_vascular() -> None:
     members = [calc(i, 10.0 + 2 * i, 10.0, diameter_mm=0.6, elongation=5.0) for i in range(5)]
     out = characterise(

@@ -286,6 +286,7 @@ def morphology_calls(
     )
     if kind == FindingKind.MACROCALCIFICATION:
         classes = _popcorn_lobes(classes, members, (features or {}).get("extent_mm", 0.0))
+        classes = _irregular_plate(classes, members)
     weight = [
         certainty[i] * shape_reliability(c.diameter_mm, spacing_mm) for i, c in enumerate(members)
     ]
@@ -405,6 +406,17 @@ def _popcorn_lobes(
     if lobes < t.POPCORN_MIN_LOBES or extent_mm < t.COARSE_MIN_MM:
         return list(classes)
     return [Morphology.COARSE if k == Morphology.ROUND else k for k in classes]
+
+
+def _irregular_plate(
+    classes: Sequence[Morphology], pieces: Sequence[Calcification]
+) -> list[Morphology]:
+    """One coarse piece with an irregular outline (solidity below ``PLATE_MAX_SOLIDITY``) is a
+    dystrophic calcification, "coarse, irregular", rather than coarse or popcorn-like."""
+    if len(pieces) != 1 or classes[0] != Morphology.COARSE:
+        return list(classes)
+    irregular = pieces[0].shape.solidity < t.PLATE_MAX_SOLIDITY
+    return [Morphology.DYSTROPHIC] if irregular else list(classes)
 
 
 def _whole(pieces: Sequence[Calcification]) -> Morphology:

@@ -82,6 +82,15 @@ DYSTROPHIC_MIN_MM = 1.0  # dystrophic: coarse, irregular, > 1 mm
 #: A macrocalcification of at least this many main pieces (>= DYSTROPHIC_MIN_MM) spanning
 #: COARSE_MIN_MM is a popcorn-like clump: its round pieces are lobes, called coarse.
 POPCORN_MIN_LOBES = 2
+#: A macrocalcification that is one piece of at least COARSE_MIN_MM with a solidity (area over
+#: convex hull area) below this is an irregular plate: dystrophic ("coarse, irregular"), not
+#: coarse or popcorn-like (a smooth lump, or a clump of lobes, which POPCORN_MIN_LOBES covers).
+#: Pieces this large have outlines tens of pixels across, so their solidity is measured well; the
+#: 0.8 of IRREGULAR_MAX_SOLIDITY is for pieces of 1-2 mm. Chosen on development simulator images
+#: (seeds 5000-5183, 9000-9183): single pieces called coarse had solidity 0.80-0.89 in 5
+#: dystrophic findings and 0.90-0.96 in the coarse ones; checked on 11000-11183: 3 dystrophic
+#: findings right, 1 coarse one (0.85) wrong. Both forms are benign: only the word changes.
+PLATE_MAX_SOLIDITY = 0.89
 #: Irregular calcifications from this measured diameter are coarse heterogeneous, below it fine
 #: pleomorphic. The lexicon's boundary is 0.5 mm, but the detector's outline of an angular
 #: fragment is smaller than the fragment: coarse heterogeneous ones (0.5-1 mm) measure 0.3-0.7 mm
