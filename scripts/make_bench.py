@@ -540,8 +540,21 @@ def _status(value: Any, goal: float, *, at_most: bool = False) -> str:
 
 
 def wilson_interval(proportion: float | None, n: int | None, z: float = 1.96) -> list[float] | None:
-    """95% Wilson score interval of a ``proportion`` observed over ``n`` cases; None when either
-    is missing or ``n`` is 0.
+    """95% Wilson score interval of a ``proportion`` observed over ``n`` cases.
+
+    Parameters
+    ----------
+    proportion : float or None
+        The observed share of successes, in [0, 1].
+    n : int or None
+        The number of cases it was observed over.
+    z : float
+        Normal quantile of the interval (1.96: 95%).
+
+    Returns
+    -------
+    list of float or None
+        [low, high], clipped to [0, 1]; None when ``proportion`` or ``n`` is missing or ``n`` is 0.
 
     Examples
     --------

@@ -498,10 +498,17 @@ def test_a_line_of_round_calcifications_picked_out_of_a_scatter_is_benign() -> N
     neighbours, with a segment around it, or with a suspicious form, the line keeps its biopsy."""
 
     def line(
-        words: dict[Morphology, float], nearby: float, alternative: Distribution | None
+        words: dict[Morphology, float],
+        nearby: float,
+        alternative: Distribution | None,
+        read_with_neighbours: float = 1.0,
     ) -> Finding:
         made = finding(words, probability=0.3, distribution=Distribution.LINEAR)
-        features = {**made.features, "calcifications_nearby": nearby}
+        features = {
+            **made.features,
+            "calcifications_nearby": nearby,
+            "read_with_neighbours": read_with_neighbours,
+        }
         return made.model_copy(
             update={"features": features, "distribution_alternative": alternative}
         )
@@ -521,6 +528,22 @@ def test_a_line_of_round_calcifications_picked_out_of_a_scatter_is_benign() -> N
         assert categorise(line(punctate, nearby, alternative))[0] is Category.SUSPICIOUS_LOW
     pleomorphic = line({Morphology.FINE_PLEOMORPHIC: 0.9}, 12.0, Distribution.REGIONAL)
     assert categorise(pleomorphic)[0] is Category.SUSPICIOUS_MODERATE
+    # a regional alternative from the leave-one-out check, not from the neighbours: a line that
+    # with its neighbours is still a line keeps its biopsy
+    alone = line(punctate, 6.0, Distribution.REGIONAL, read_with_neighbours=0.0)
+    assert categorise(alone)[0] is Category.SUSPICIOUS_LOW
+
+
+def test_a_round_group_read_with_its_neighbours_as_a_segment_is_of_low_suspicion() -> None:
+    """A grouped round cluster whose neighbours make a segment with it takes that distribution
+    (group stage): punctate calcifications in a segmental distribution are 4A, not the benign
+    scatter a grouped piece among neighbours would be."""
+    made = finding({Morphology.PUNCTATE: 0.9}, probability=0.3, distribution=Distribution.SEGMENTAL)
+    features = {**made.features, "calcifications_nearby": 9.0, "read_with_neighbours": 1.0}
+    segment = made.model_copy(
+        update={"features": features, "distribution_alternative": Distribution.GROUPED}
+    )
+    assert categorise(segment)[0] is Category.SUSPICIOUS_LOW
 
 
 def test_confident_benign_forms_are_benign_at_any_pixel_spacing() -> None:

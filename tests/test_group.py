@@ -16,6 +16,7 @@ from mammocalc._group_vessels import (
     straight_track,
     tram_track,
 )
+from mammocalc._reasons import describe_finding
 from mammocalc.group import group
 from mammocalc.models import (
     BreastMasks,
@@ -902,10 +903,15 @@ def test_a_group_among_a_scatter_is_read_with_it() -> None:
     assert among.distribution is Distribution.REGIONAL
     assert among.distribution_alternative is Distribution.GROUPED
     assert among.distribution_confidence is not None and among.distribution_confidence <= 0.5
+    assert among.features["read_with_neighbours"] == 1.0
+    assert any("read with the 8 calcifications around it" in r for r in describe_finding(among))
     (few,) = [f for f in run([*group_of, *_ring(10, centre, 12, 5)]) if f.count == 3]
     assert few.distribution is Distribution.GROUPED and few.distribution_alternative is None
+    assert few.features["read_with_neighbours"] == 0.0
     line = [calc(i, 50.0, 40 + 1.5 * i) for i in range(1, 9)]
     (lined,) = [f for f in run([*line, *_ring(20, (50.0, 46.75), 14, 8)]) if f.count == 8]
     assert lined.distribution is Distribution.LINEAR
     assert lined.distribution_alternative is Distribution.REGIONAL
     assert lined.distribution_confidence == 0.5
+    assert lined.features["read_with_neighbours"] == 1.0
+    assert any("around it: regional" in r for r in describe_finding(lined))

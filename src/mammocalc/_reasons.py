@@ -50,12 +50,7 @@ def describe_finding(finding: Finding) -> list[str]:
         words = _DISTRIBUTION_WORDS[finding.distribution]
         if f.get("branching", 0.0) >= _BRANCHING_WORDS_FROM:
             words += ", with branches"
-        if finding.distribution_alternative is not None:
-            words += f" (or {finding.distribution_alternative.value}"
-            if finding.distribution_confidence is not None:
-                words += f"; distribution confidence {finding.distribution_confidence:.2f}"
-            words += ")"
-        reasons.append(words)
+        reasons.append(words + _distribution_doubt(finding))
     if finding.density_per_cm2 > 0 and finding.count > 1 and not macro:
         reasons.append(f"{finding.density_per_cm2:.0f} per cm^2")
     if finding.morphology:
@@ -67,6 +62,24 @@ def describe_finding(finding: Finding) -> list[str]:
         skin_mm = f.get("distance_to_skin_mm", float("nan"))
         reasons.append(f"{_mm(skin_mm)} mm from the skin line, where skin calcifications lie")
     return reasons
+
+
+def _distribution_doubt(finding: Finding) -> str:
+    """The other reading of the distribution and the call's confidence, in brackets ('' when the
+    call stands alone): with many conspicuous calcifications around a group, which of the two
+    readings came from them."""
+    alternative = finding.distribution_alternative
+    if alternative is None:
+        return ""
+    nearby = finding.features.get("calcifications_nearby", 0.0)
+    if finding.features.get("read_with_neighbours", 0.0) < 0.5:
+        text = f"or {alternative.value}"
+    elif alternative == Distribution.GROUPED:  # the group took its neighbours' reading
+        text = f"read with the {nearby:.0f} calcifications around it; the group alone: grouped"
+    else:
+        text = f"with the {nearby:.0f} calcifications around it: {alternative.value}"
+    confidence = finding.distribution_confidence
+    return f" ({text}" + ("" if confidence is None else f"; confidence {confidence:.2f}") + ")"
 
 
 def probability_reason(finding: Finding) -> str:

@@ -89,7 +89,9 @@ POPCORN_MIN_LOBES = 2
 #: 0.8 of IRREGULAR_MAX_SOLIDITY is for pieces of 1-2 mm. Chosen on development simulator images
 #: (seeds 5000-5183, 9000-9183): single pieces called coarse had solidity 0.80-0.89 in 5
 #: dystrophic findings and 0.90-0.96 in the coarse ones; checked on 11000-11183: 3 dystrophic
-#: findings right, 1 coarse one (0.85) wrong. Both forms are benign: only the word changes.
+#: findings right, 1 coarse one (0.85) wrong. Both forms are benign: only the word changes. The
+#: simulator draws popcorn as separate lobes; a real popcorn calcification outlined as one
+#: lobulated piece may fall under this solidity and read dystrophic (not checked on real images).
 PLATE_MAX_SOLIDITY = 0.89
 #: Irregular calcifications from this measured diameter are coarse heterogeneous, below it fine
 #: pleomorphic. The lexicon's boundary is 0.5 mm, but the detector's outline of an angular

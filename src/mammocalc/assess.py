@@ -144,6 +144,7 @@ def _rule(finding: Finding) -> tuple[Category, str]:
         # a line single linkage picked out of a scatter: with its neighbours, no line or segment
         lined = (
             finding.distribution == Distribution.LINEAR
+            and finding.features.get("read_with_neighbours", 0.0) >= 0.5
             and finding.distribution_alternative in _SCATTERS
         )
         if (grouped or lined) and nearby >= t.REGIONAL_MIN_NEARBY:  # NaN compares False

@@ -392,34 +392,55 @@ def _neighbours(finding: Finding, conspicuous: list[Calcification]) -> list[Calc
 def _in_context(
     finding: Finding, members: list[Calcification], context: _Context, nearby: list[Calcification]
 ) -> Finding:
-    """A cluster's ``calcifications_nearby`` feature, and its distribution read with them.
+    """A cluster's ``calcifications_nearby`` and ``read_with_neighbours`` features, and its
+    distribution read with those neighbours.
 
     A cluster with at least ``REGIONAL_MIN_NEARBY`` conspicuous calcifications within
     ``REGIONAL_NEARBY_MM`` outside it (``nearby``) is likely a piece of a larger distribution
     that single linkage split (a regional scatter, a segment's branches). When the cluster
-    together with them makes another distribution, a grouped cluster takes that one, with
-    grouped as the alternative; a line or segment the cluster makes on its own stays (fine
-    linear pieces along a duct are specific evidence, while the wedge test often fails on a
-    segment's scattered branches), with the wider reading as the alternative. Either way the
-    confidence is at most ``_WIDER_CONFIDENCE``.
+    together with them makes another distribution (``read_with_neighbours`` = 1), a grouped
+    cluster takes that one, with grouped as the alternative: BI-RADS describes the arrangement
+    of the whole population. A line or segment the cluster makes on its own stays (fine linear
+    pieces along a duct are specific evidence, while the wedge test often fails on a segment's
+    scattered branches), with the wider reading as the alternative. Either way the confidence
+    is at most ``_WIDER_CONFIDENCE``.
+
+    Parameters
+    ----------
+    finding : Finding
+        A cluster from :meth:`_Context.finding`.
+    members : list of Calcification
+        Its calcifications.
+    context : _Context
+        The image's context (breast span, nipple position, settings).
+    nearby : list of Calcification
+        The conspicuous calcifications outside it within ``REGIONAL_NEARBY_MM`` of its centre
+        (:func:`_neighbours`).
+
+    Returns
+    -------
+    Finding
+        A copy with the features and, when re-read, the distribution, its alternative and
+        confidence updated.
     """
     features = {**finding.features, "calcifications_nearby": float(len(nearby))}
-    found = finding.model_copy(update={"features": features})
     called = finding.distribution
-    if called is None or len(nearby) < REGIONAL_MIN_NEARBY:
-        return found
-    everything = members + nearby
-    wider = _distribution(everything, context)
-    if wider == called:
-        return found
+    wider = called
+    if called is not None and len(nearby) >= REGIONAL_MIN_NEARBY:
+        wider = _distribution(members + nearby, context)
+    features["read_with_neighbours"] = float(wider != called)
+    if wider == called or wider is None:
+        return finding.model_copy(update={"features": features})
     if called == Distribution.GROUPED:  # the least specific arrangement gives way
-        stable, _ = distribution_stability(everything, wider, context)
+        stable, _ = distribution_stability(members + nearby, wider, context)
         update = {"distribution": wider, "distribution_alternative": called}
     else:  # a line or a wedge the cluster makes on its own stays: specific evidence
-        stable = finding.distribution_confidence or 1.0
+        own = finding.distribution_confidence
+        stable = 1.0 if own is None else own
         update = {"distribution_alternative": wider}
-    return found.model_copy(
-        update={**update, "distribution_confidence": min(stable, _WIDER_CONFIDENCE)}
+    confidence = min(stable, _WIDER_CONFIDENCE)
+    return finding.model_copy(
+        update={**update, "features": features, "distribution_confidence": confidence}
     )
 
 
@@ -470,6 +491,15 @@ def distribution_stability(
     edges (five members on a line, 20 mm across, a wedge's angle): a call that one missing
     calcification would change is a weak one. Up to ``_STABILITY_MAX_DROPS`` members, evenly
     spread, are left out one at a time.
+
+    Parameters
+    ----------
+    members : list of Calcification
+        The calcifications the call is made from (centres in mm).
+    distribution : Distribution
+        The call they make.
+    context : _Context
+        The image's context (breast span, nipple position, settings).
 
     Returns
     -------

@@ -24,7 +24,7 @@ from mammocalc.vocabulary import (
     View,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: findings carry distribution_confidence and _alternative
 
 
 @dataclass(frozen=True)

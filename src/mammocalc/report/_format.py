@@ -92,7 +92,18 @@ def morphology_text(calls: Iterable[MorphologyCall], *, most: int | None = None)
 
 def distribution_text(finding: Finding) -> str:
     """The distribution descriptor with its confidence, and the alternative reading when there is
-    one ('regional (50%; or grouped)'); an en dash when there is none."""
+    one.
+
+    Parameters
+    ----------
+    finding : Finding
+
+    Returns
+    -------
+    str
+        E.g. 'regional (50%; or grouped)', 'grouped (100%)', 'linear' (no confidence known), or
+        an en dash when the finding has no distribution.
+    """
     if finding.distribution is None:
         return "\u2013"
     text = finding.distribution.value
