@@ -892,19 +892,28 @@ def _ring(first_id: int, centre: tuple[float, float], radius_mm: float, n: int) 
 
 def test_a_group_among_a_scatter_is_read_with_it() -> None:
     """A small group with 6 or more conspicuous calcifications within 20 mm around it is likely
-    a piece of a larger distribution: read with them (24 mm across, no line, no wedge) it is
-    regional, with grouped as the alternative and at most 50% confidence. With 5 around it stays
-    grouped. A line among them stays a line (specific evidence), with regional as the
-    alternative."""
+    a piece of a larger distribution. Read with a scatter around it (24 mm across, no line, no
+    wedge) it is regional: the group keeps its call, with regional as the alternative and a
+    doubtful confidence (at most 0.1). Read with neighbours that line up with it, it is a piece
+    of a line and takes that reading, with grouped as the alternative. With 5 around it stays
+    as it is. A line among a scatter stays a line, with regional as the alternative."""
     group_of = [calc(1, 50, 50), calc(2, 51, 52), calc(3, 52, 50)]
     centre = (51.0, 50.67)
     (among,) = [f for f in run([*group_of, *_ring(10, centre, 12, 8)]) if f.count == 3]
     assert among.features["calcifications_nearby"] == 8.0
-    assert among.distribution is Distribution.REGIONAL
-    assert among.distribution_alternative is Distribution.GROUPED
-    assert among.distribution_confidence is not None and among.distribution_confidence <= 0.5
     assert among.features["read_with_neighbours"] == 1.0
-    assert any("read with the 8 calcifications around it" in r for r in describe_finding(among))
+    assert among.distribution is Distribution.GROUPED
+    assert among.distribution_alternative is Distribution.REGIONAL
+    assert among.distribution_confidence is not None and among.distribution_confidence <= 0.1
+    assert any(
+        "with the 8 calcifications around it: regional" in r for r in describe_finding(among)
+    )
+    duct = [calc(20 + k, 51.0, 50.67 + d) for k, d in enumerate([-19, -13, -7, 7, 13, 19])]
+    (piece,) = [f for f in run([*group_of, *duct]) if f.count == 3]
+    assert piece.distribution is Distribution.LINEAR
+    assert piece.distribution_alternative is Distribution.GROUPED
+    assert piece.distribution_confidence is not None and piece.distribution_confidence <= 0.5
+    assert any("the group alone: grouped" in r for r in describe_finding(piece))
     (few,) = [f for f in run([*group_of, *_ring(10, centre, 12, 5)]) if f.count == 3]
     assert few.distribution is Distribution.GROUPED and few.distribution_alternative is None
     assert few.features["read_with_neighbours"] == 0.0
@@ -912,6 +921,6 @@ def test_a_group_among_a_scatter_is_read_with_it() -> None:
     (lined,) = [f for f in run([*line, *_ring(20, (50.0, 46.75), 14, 8)]) if f.count == 8]
     assert lined.distribution is Distribution.LINEAR
     assert lined.distribution_alternative is Distribution.REGIONAL
-    assert lined.distribution_confidence == 0.5
+    assert lined.distribution_confidence == 0.1
     assert lined.features["read_with_neighbours"] == 1.0
     assert any("around it: regional" in r for r in describe_finding(lined))

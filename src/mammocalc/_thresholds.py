@@ -44,8 +44,8 @@ DIFFUSE_MIN_SCATTERED = 20
 #: 7000-7183, 9000-9183) groups in single-group scenes (round, punctate, probably benign) had at
 #: most 3, the pieces of regional scenes 5-24 but for 3 of 33 (0, 0, 2; weights before the refit).
 #: A linear group too when with its neighbours it reads as a regional or diffuse scatter (a chain
-#: single linkage picked out of it); with 6 or more, the grouping stage reads a grouped cluster's
-#: distribution with its neighbours (``group._in_context``).
+#: single linkage picked out of it). With 6 or more, the grouping stage also reads a cluster's
+#: distribution with its neighbours (``group._in_context``: a grouped one takes a ductal reading).
 REGIONAL_MIN_NEARBY = 6
 #: ... within this radius (mm) of the group's centre: about the size of a regional distribution
 #: (25-45 mm across in the simulator), twice a single group's 1 cm. Pieces of vascular, rod-like
